@@ -1,0 +1,58 @@
+package postgres
+
+import "github.com/jackc/pgx/v5"
+
+// Filter is what a register list is narrowed and ordered by; it comes from the query string.
+type Filter struct {
+	Search string
+	Fields map[string]string // filter field -> value; "" means any
+	Sort   string
+	Desc   bool
+	After  string
+	Before string
+	Limit  int
+}
+
+// ShowArchived is the status filter value that lists archived records instead of live ones.
+const ShowArchived = "archived"
+
+// ListSpec describes how a register is listed: its FROM clause and columns, the sorts it
+// offers (each backed by an index), the columns it filters on, and what search looks in.
+type ListSpec struct {
+	From         string
+	Columns      string
+	IDExpr       string
+	ArchivedExpr string
+	SearchExpr   string
+	Sorts        map[string]SortKey
+	DefaultSort  string // newest changes first when it is "updated"
+	Filterable   map[string]string
+}
+
+// Query turns f into a ListQuery. Unknown sorts fall back to the default; unknown filter
+// fields are ignored; archived records are listed only when the status filter asks.
+func (spec ListSpec) Query(f Filter) ListQuery {
+	sort, ok := spec.Sorts[f.Sort]
+	desc := f.Desc
+	if !ok {
+		sort, desc = spec.Sorts[spec.DefaultSort], spec.DefaultSort == "updated"
+	}
+	q := ListQuery{From: spec.From, Columns: spec.Columns, IDExpr: spec.IDExpr, Sort: sort, Desc: desc,
+		After: f.After, Before: f.Before, Limit: f.Limit, Args: pgx.NamedArgs{}}
+	if f.Fields["status"] == ShowArchived {
+		q.Where = append(q.Where, spec.ArchivedExpr+" IS NOT NULL")
+	} else {
+		q.Where = append(q.Where, spec.ArchivedExpr+" IS NULL")
+	}
+	for field, expr := range spec.Filterable {
+		if v := f.Fields[field]; v != "" && !(field == "status" && v == ShowArchived) {
+			q.Where = append(q.Where, expr+" = @"+field)
+			q.Args[field] = v
+		}
+	}
+	if f.Search != "" {
+		q.Where = append(q.Where, spec.SearchExpr+" ILIKE @q")
+		q.Args["q"] = EscapeLike(f.Search)
+	}
+	return q
+}

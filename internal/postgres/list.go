@@ -1,0 +1,199 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Page sizes of register lists.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// SortKey is a column a list can be ordered by: a non-null SQL expression and the SQL type
+// its cursor value is cast back to.
+type SortKey struct {
+	Expr string // e.g. "lower(c.title)"
+	Type string // e.g. "text", "integer", "timestamptz"
+}
+
+// ListQuery describes one page of a register list. Filters use pgx named arguments
+// (@name); the keyset condition is added here, so deep pages cost what the first does.
+type ListQuery struct {
+	From    string        // FROM clause, with joins
+	Columns string        // select list, in the order Scan's pointers follow
+	IDExpr  string        // unique tie-breaker, e.g. "c.id"
+	Where   []string      // AND-ed conditions
+	Args    pgx.NamedArgs // values of the conditions
+	Sort    SortKey       // chosen sort
+	Desc    bool          // descending order
+	After   string        // cursor: rows after this one
+	Before  string        // cursor: rows before this one (the previous page)
+	Limit   int           // page size; 0 for all rows (CSV export)
+}
+
+// Page is one page of a list with the cursors of its neighbours ("" when there is none).
+type Page[T any] struct {
+	Items      []T
+	Total      int
+	NextCursor string
+	PrevCursor string
+}
+
+type cursor struct {
+	Key string `json:"k"`
+	ID  string `json:"i"`
+}
+
+func encodeCursor(key, id string) string {
+	b, _ := json.Marshal(cursor{key, id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		return cursor{}, false
+	}
+	return c, true
+}
+
+// EscapeLike quotes the LIKE wildcards in s and wraps it for a contains-search.
+func EscapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+func (q ListQuery) where(extra ...string) string {
+	conds := append(append([]string{}, q.Where...), extra...)
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// List returns one page of q and its total count in a single round trip. scan returns
+// pointers into *T in the order of q.Columns.
+func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) (Page[T], error) {
+	if q.Limit <= 0 || q.Limit > MaxPageSize {
+		q.Limit = DefaultPageSize
+	}
+	args := pgx.NamedArgs{}
+	for k, v := range q.Args {
+		args[k] = v
+	}
+	// Going backwards, the page is read in reverse order and flipped afterwards.
+	backwards := false
+	desc := q.Desc
+	var keyset []string
+	if c, ok := decodeCursor(q.After); ok && q.Before == "" {
+		keyset = append(keyset, keysetCond(q, desc))
+		args["_k"], args["_id"] = c.Key, c.ID
+	} else if c, ok := decodeCursor(q.Before); ok {
+		backwards = true
+		desc = !desc
+		keyset = append(keyset, keysetCond(q, desc))
+		args["_k"], args["_id"] = c.Key, c.ID
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	sql := fmt.Sprintf("SELECT %s, (%s)::text, (%s)::text FROM %s%s ORDER BY %s %s, %s %s LIMIT %d",
+		q.Columns, q.Sort.Expr, q.IDExpr, q.From, q.where(keyset...), q.Sort.Expr, dir, q.IDExpr, dir, q.Limit+1)
+
+	batch := &pgx.Batch{}
+	batch.Queue(sql, args)
+	batch.Queue("SELECT count(*) FROM "+q.From+q.where(), q.Args)
+	res := tx.SendBatch(ctx, batch)
+	defer res.Close()
+
+	rows, err := res.Query()
+	if err != nil {
+		return Page[T]{}, fmt.Errorf("postgres: list: %w", err)
+	}
+	type keyed struct {
+		item    T
+		key, id string
+	}
+	var got []keyed
+	for rows.Next() {
+		var k keyed
+		if err := rows.Scan(append(scan(&k.item), &k.key, &k.id)...); err != nil {
+			rows.Close()
+			return Page[T]{}, fmt.Errorf("postgres: list scan: %w", err)
+		}
+		got = append(got, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Page[T]{}, fmt.Errorf("postgres: list: %w", err)
+	}
+	var p Page[T]
+	if err := res.QueryRow().Scan(&p.Total); err != nil {
+		return Page[T]{}, fmt.Errorf("postgres: list count: %w", err)
+	}
+	more := len(got) > q.Limit
+	if more {
+		got = got[:q.Limit]
+	}
+	if backwards {
+		for i, j := 0, len(got)-1; i < j; i, j = i+1, j-1 {
+			got[i], got[j] = got[j], got[i]
+		}
+	}
+	for _, k := range got {
+		p.Items = append(p.Items, k.item)
+	}
+	if len(got) > 0 {
+		first, last := got[0], got[len(got)-1]
+		hasPrev := (!backwards && (q.After != "" || q.Before != "")) || (backwards && more)
+		hasNext := (!backwards && more) || backwards
+		if hasPrev {
+			p.PrevCursor = encodeCursor(first.key, first.id)
+		}
+		if hasNext {
+			p.NextCursor = encodeCursor(last.key, last.id)
+		}
+	}
+	return p, nil
+}
+
+func keysetCond(q ListQuery, desc bool) string {
+	op := ">"
+	if desc {
+		op = "<"
+	}
+	return fmt.Sprintf("(%s, %s) %s (@_k::%s, @_id::uuid)", q.Sort.Expr, q.IDExpr, op, q.Sort.Type)
+}
+
+// Each streams every row of q (no paging) to fn, for CSV export; memory stays flat.
+func Each[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any, fn func(T) error) error {
+	dir := "ASC"
+	if q.Desc {
+		dir = "DESC"
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s %s, %s %s",
+		q.Columns, q.From, q.where(), q.Sort.Expr, dir, q.IDExpr, dir), q.Args)
+	if err != nil {
+		return fmt.Errorf("postgres: export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item T
+		if err := rows.Scan(scan(&item)...); err != nil {
+			return fmt.Errorf("postgres: export scan: %w", err)
+		}
+		if err := fn(item); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
