@@ -67,17 +67,34 @@ func (p Party) Reference() string { return fmt.Sprintf("IP-%d", p.Ref) }
 // Label is the reference and name, as the audit trail shows it.
 func (p Party) Label() string { return p.Reference() + " " + p.Name }
 
+// Editable returns a conflict when the party is archived: archiving promises that the record
+// is no longer edited until it is restored.
+func (p Party) Editable() error {
+	if p.ArchivedAt != nil {
+		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", p.Reference())
+	}
+	return nil
+}
+
 // Normalize trims text and drops requirement rows left entirely blank.
 func (p *Party) Normalize() {
 	p.Name, p.Description, p.OwnerID = strings.TrimSpace(p.Name), strings.TrimSpace(p.Description), strings.TrimSpace(p.OwnerID)
-	kept := p.Requirements[:0]
+	// A new slice: reusing p.Requirements' array would rewrite the caller's copy of the rows.
+	kept := make([]Requirement, 0, len(p.Requirements))
 	for _, r := range p.Requirements {
-		r.Text, r.How = strings.TrimSpace(r.Text), strings.TrimSpace(r.How)
-		if r.Text != "" || r.How != "" || r.Legal || r.Addressed {
+		if !r.Blank() {
+			r.Text, r.How = strings.TrimSpace(r.Text), strings.TrimSpace(r.How)
 			kept = append(kept, r)
 		}
 	}
 	p.Requirements = kept
+}
+
+// Blank reports whether a requirement row was left empty: no text in either field and no box ticked.
+// A form drops such rows before validating, so that the row numbers in its messages match
+// the rows it shows again.
+func (r Requirement) Blank() bool {
+	return strings.TrimSpace(r.Text) == "" && strings.TrimSpace(r.How) == "" && !r.Legal && !r.Addressed
 }
 
 // RequirementField names the form field of requirement i, e.g. "req_2_text".

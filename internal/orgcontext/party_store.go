@@ -54,9 +54,15 @@ func ListParties(ctx context.Context, tx *postgres.Tx, f postgres.Filter) (postg
 	return postgres.List(ctx, tx, PartyList.Query(f), scanParty)
 }
 
-// EachParty streams every party matching f to fn.
+// EachParty streams every party matching f to fn, with its requirements (for the CSV export).
+// The requirements come as JSON in the same query: a query per party would be a query in a
+// loop, and the connection is busy with the stream anyway.
 func EachParty(ctx context.Context, tx *postgres.Tx, f postgres.Filter, fn func(Party) error) error {
-	return postgres.Each(ctx, tx, PartyList.Query(f), scanParty, fn)
+	q := PartyList.Query(f)
+	q.Columns += `, (SELECT coalesce(json_agg(json_build_object('requirement', r.requirement, 'legal', r.legal,
+			'addressed', r.addressed, 'how', r.how) ORDER BY r.position), '[]')
+		FROM party_requirements r WHERE r.tenant_id = p.tenant_id AND r.party_id = p.id)`
+	return postgres.Each(ctx, tx, q, func(p *Party) []any { return append(scanParty(p), &p.Requirements) }, fn)
 }
 
 // FindParty returns the party with id and its requirements, in one round trip.
@@ -101,17 +107,20 @@ func partyArgs(tx *postgres.Tx, p Party) pgx.NamedArgs {
 		"description": p.Description, "owner": p.OwnerID, "status": p.Status, "actor": tx.Actor.UserID, "now": tx.Now}
 }
 
-// saveRequirements replaces a party's requirements with one statement.
+// saveRequirements replaces a party's requirements in one round trip. The DELETE and the
+// INSERT are separate statements: in one statement (a data-modifying CTE) the INSERT does not
+// see the DELETE and collides with the old rows' (tenant_id, party_id, position) keys.
 func saveRequirements(ctx context.Context, tx *postgres.Tx, partyID uuid.UUID, reqs []Requirement) error {
 	texts, legal, addressed, how := make([]string, len(reqs)), make([]bool, len(reqs)), make([]bool, len(reqs)), make([]string, len(reqs))
 	for i, r := range reqs {
 		texts[i], legal[i], addressed[i], how[i] = r.Text, r.Legal, r.Addressed, r.How
 	}
-	_, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM party_requirements WHERE tenant_id = $1 AND party_id = $2)
-		INSERT INTO party_requirements (tenant_id, party_id, position, requirement, legal, addressed, how)
+	batch := &pgx.Batch{}
+	batch.Queue(`DELETE FROM party_requirements WHERE tenant_id = $1 AND party_id = $2`, tx.TenantID, partyID)
+	batch.Queue(`INSERT INTO party_requirements (tenant_id, party_id, position, requirement, legal, addressed, how)
 		SELECT $1, $2, n, t, l, a, h FROM unnest($3::text[], $4::boolean[], $5::boolean[], $6::text[])
 			WITH ORDINALITY AS x (t, l, a, h, n)`, tx.TenantID, partyID, texts, legal, addressed, how)
-	if err != nil {
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("orgcontext: save requirements: %w", err)
 	}
 	return nil
@@ -156,6 +165,9 @@ func UpdateParty(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Party) (
 	}
 	before, err := findParty(ctx, tx, id, " FOR UPDATE OF p")
 	if err != nil {
+		return Party{}, err
+	}
+	if err := before.Editable(); err != nil {
 		return Party{}, err
 	}
 	in.ID = id

@@ -30,7 +30,7 @@ func schemaSnapshot(t *testing.T, conn *pgx.Conn) []string {
 		SELECT 'trigger ' || tgrelid::regclass::text || '.' || tgname FROM pg_trigger WHERE NOT tgisinternal
 		UNION ALL
 		SELECT 'rls ' || relname || ' ' || relrowsecurity::text || ' ' || relforcerowsecurity::text
-		FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+		FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'schema_migrations'
 		UNION ALL
 		SELECT 'grant ' || table_name || ' ' || privilege_type FROM information_schema.role_table_grants
 		WHERE grantee = 'aims_app' AND table_schema = 'public'

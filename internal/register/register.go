@@ -2,6 +2,8 @@
 // 42001 clauses they evidence, their navigation group — and which of them are built.
 package register
 
+import "strings"
+
 // Register is one register of the AIMS.
 type Register struct {
 	Slug    string
@@ -58,4 +60,10 @@ func Find(slug string) (Register, bool) {
 		}
 	}
 	return Register{}, false
+}
+
+// PrimaryClause is the first clause the register evidences, short enough for navigation.
+func (r Register) PrimaryClause() string {
+	first, _, _ := strings.Cut(r.Clauses, ",")
+	return first
 }

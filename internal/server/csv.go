@@ -16,6 +16,14 @@ func csvCell(s string) string {
 	return s
 }
 
+// csvDate is the day of t in UTC, or "" when t is nil (e.g. a record that is not archived).
+func csvDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
 // streamCSV writes a CSV download named name-YYYY-MM-DD.csv: the header row, then each row
 // fill produces, flushed as it goes so a large register streams in flat memory.
 func streamCSV(w http.ResponseWriter, name string, header []string, fill func(write func(...string) error) error) error {

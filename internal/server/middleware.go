@@ -98,6 +98,7 @@ func noStore(next http.Handler) http.Handler {
 // memberships (one query), so every later check needs no further round trip.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req(r).HasSession = true
 		id, ok := s.sessions.Get(r.Context(), "user_id").(uuid.UUID)
 		if !ok {
 			next.ServeHTTP(w, r)

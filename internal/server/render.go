@@ -37,6 +37,10 @@ func (s *Server) flash(r *http.Request, kind, text string) {
 func (s *Server) page(r *http.Request, title string, crumbs ...layout.Crumb) layout.Page {
 	rq := req(r)
 	p := layout.Page{Title: title, Breadcrumbs: crumbs}
+	if !rq.HasSession {
+		// Reading a session that was never loaded panics in scs.
+		return p
+	}
 	if msgs, ok := s.sessions.Pop(r.Context(), "flash").([]components.FlashMessage); ok {
 		p.Flashes = msgs
 	}
@@ -75,7 +79,7 @@ func (s *Server) navGroups(r *http.Request, slug string) []layout.NavGroup {
 		for _, reg := range register.All {
 			if reg.Group == g {
 				href := base + "/" + reg.Slug
-				group.Items = append(group.Items, layout.NavItem{Title: reg.Title, Href: href, Clause: reg.Clauses, Active: active(href), Built: reg.Built})
+				group.Items = append(group.Items, layout.NavItem{Title: reg.Title, Href: href, Clause: reg.PrimaryClause(), Active: active(href), Built: reg.Built})
 			}
 		}
 		groups = append(groups, group)

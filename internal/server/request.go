@@ -20,6 +20,9 @@ type request struct {
 	User        *auth.User
 	Memberships []tenant.Membership
 	Membership  *tenant.Membership
+	// HasSession is set once the session middleware has run; routes outside it (the 404
+	// page of an unknown path, /healthz, /metrics, static files) have no session to read.
+	HasSession bool
 }
 
 type requestKey struct{}

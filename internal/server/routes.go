@@ -14,7 +14,8 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.observe, s.securityHeaders)
-	r.NotFound(s.handle(s.notFound))
+	// Unknown paths get the designed 404 page, with navigation when signed in.
+	r.NotFound(s.sessions.LoadAndSave(s.loadUser(s.handle(s.notFound))).ServeHTTP)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -37,18 +38,37 @@ func (s *Server) routes() http.Handler {
 			read.Get("/", s.handle(s.overview))
 			r.With(s.allow(permReadActivity)).Get("/activity", s.handle(s.activity))
 
+			manage := r.With(s.allow(permManageMembers))
+			manage.Get("/members", s.handle(s.membersList))
+			manage.Post("/members/invitations", s.handle(s.membersInvite))
+			manage.Post("/members/invitations/{id}/revoke", s.handle(s.invitationRevoke))
+			manage.Post("/members/{user}", s.handle(s.memberChangeRole))
+			manage.Get("/members/{user}/remove", s.handle(s.memberRemoveConfirm))
+			manage.Post("/members/{user}/remove", s.handle(s.memberRemove))
+
 			read.Get("/context", s.handle(s.contextList))
 			read.Get("/context/export.csv", s.handle(s.contextExport))
-			write.Get("/context/new", s.handle(s.contextNew))
-			write.Post("/context", s.handle(s.contextCreate))
+			write.Get("/context/new", s.handle(contextFlows.newForm(s)))
+			write.Post("/context", s.handle(contextFlows.createRecord(s)))
 			write.Get("/context/ai-roles/edit", s.handle(s.aiRolesEdit))
 			write.Post("/context/ai-roles", s.handle(s.aiRolesSave))
-			read.Get("/context/{id}", s.handle(s.contextShow))
-			write.Get("/context/{id}/edit", s.handle(s.contextEdit))
-			write.Post("/context/{id}", s.handle(s.contextUpdate))
-			write.Get("/context/{id}/archive", s.handle(s.contextArchiveConfirm))
-			write.Post("/context/{id}/archive", s.handle(s.contextSetArchived(true)))
-			write.Post("/context/{id}/restore", s.handle(s.contextSetArchived(false)))
+			read.Get("/context/{id}", s.handle(contextFlows.showRecord(s)))
+			write.Get("/context/{id}/edit", s.handle(contextFlows.editForm(s)))
+			write.Post("/context/{id}", s.handle(contextFlows.updateRecord(s)))
+			write.Get("/context/{id}/archive", s.handle(contextFlows.archiveConfirm(s)))
+			write.Post("/context/{id}/archive", s.handle(contextFlows.archive(s, true)))
+			write.Post("/context/{id}/restore", s.handle(contextFlows.archive(s, false)))
+
+			read.Get("/parties", s.handle(s.partyList))
+			read.Get("/parties/export.csv", s.handle(s.partyExport))
+			write.Get("/parties/new", s.handle(partyFlows.newForm(s)))
+			write.Post("/parties", s.handle(partyFlows.createRecord(s)))
+			read.Get("/parties/{id}", s.handle(partyFlows.showRecord(s)))
+			write.Get("/parties/{id}/edit", s.handle(partyFlows.editForm(s)))
+			write.Post("/parties/{id}", s.handle(partyFlows.updateRecord(s)))
+			write.Get("/parties/{id}/archive", s.handle(partyFlows.archiveConfirm(s)))
+			write.Post("/parties/{id}/archive", s.handle(partyFlows.archive(s, true)))
+			write.Post("/parties/{id}/restore", s.handle(partyFlows.archive(s, false)))
 
 			for _, reg := range register.All {
 				if !reg.Built {

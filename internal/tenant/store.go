@@ -94,11 +94,15 @@ func AddMember(ctx context.Context, tx *postgres.Tx, userID uuid.UUID, role Role
 	if before != nil {
 		return ChangeRole(ctx, tx, userID, role)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`, tx.TenantID, userID, role); err != nil {
+	// The e-mail address labels the trail entry; RETURNING reads it in the same round trip.
+	var email string
+	err = tx.QueryRow(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
+		RETURNING (SELECT u.email FROM users u WHERE u.id = memberships.user_id)`, tx.TenantID, userID, role).Scan(&email)
+	if err != nil {
 		return fmt.Errorf("tenant: add member: %w", err)
 	}
 	return auditlog.Record(ctx, tx, auditlog.Event{Action: "membership.create", ObjectType: "membership",
-		ObjectID: userID.String(), After: map[string]any{"role": role}})
+		ObjectID: userID.String(), ObjectLabel: email, After: map[string]any{"role": role}})
 }
 
 // Members lists the tenant's members by name.
@@ -121,11 +125,27 @@ func Members(ctx context.Context, tx *postgres.Tx) ([]Member, error) {
 	return out, rows.Err()
 }
 
+// FindMember returns one member of the tenant.
+func FindMember(ctx context.Context, tx *postgres.Tx, userID uuid.UUID) (Member, error) {
+	m := Member{UserID: userID}
+	err := tx.QueryRow(ctx, `SELECT u.email, u.display_name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = $1 AND m.user_id = $2`, tx.TenantID, userID).Scan(&m.Email, &m.DisplayName, &m.Role)
+	if postgres.IsNoRows(err) {
+		return Member{}, apperr.Errorf(apperr.NotFound, "No such member")
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("tenant: find member %s: %w", userID, err)
+	}
+	return m, nil
+}
+
 // lockMember locks the member's row and the tenant's administrator rows, so two concurrent
-// changes cannot both remove the last administrator.
+// changes cannot both remove the last administrator. It reads the member's e-mail address
+// in the same query, for the trail (only the membership rows are locked: aims_app may not
+// lock users).
 func lockMember(ctx context.Context, tx *postgres.Tx, userID uuid.UUID) (Member, int, error) {
-	rows, err := tx.Query(ctx, `SELECT user_id, role FROM memberships
-		WHERE tenant_id = $1 AND (role = 'admin' OR user_id = $2) FOR UPDATE`, tx.TenantID, userID)
+	rows, err := tx.Query(ctx, `SELECT m.user_id, m.role, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = $1 AND (m.role = 'admin' OR m.user_id = $2) FOR UPDATE OF m`, tx.TenantID, userID)
 	if err != nil {
 		return Member{}, 0, fmt.Errorf("tenant: lock members: %w", err)
 	}
@@ -135,14 +155,15 @@ func lockMember(ctx context.Context, tx *postgres.Tx, userID uuid.UUID) (Member,
 	for rows.Next() {
 		var id uuid.UUID
 		var role Role
-		if err := rows.Scan(&id, &role); err != nil {
+		var email string
+		if err := rows.Scan(&id, &role, &email); err != nil {
 			return Member{}, 0, err
 		}
 		if role == RoleAdmin {
 			admins++
 		}
 		if id == userID {
-			m = Member{UserID: id, Role: role}
+			m = Member{UserID: id, Email: email, Role: role}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -174,7 +195,7 @@ func ChangeRole(ctx context.Context, tx *postgres.Tx, userID uuid.UUID, role Rol
 		return fmt.Errorf("tenant: change role: %w", err)
 	}
 	return auditlog.Record(ctx, tx, auditlog.Event{Action: "membership.update", ObjectType: "membership",
-		ObjectID: userID.String(), Before: map[string]any{"role": m.Role}, After: map[string]any{"role": role}})
+		ObjectID: userID.String(), ObjectLabel: m.Email, Before: map[string]any{"role": m.Role}, After: map[string]any{"role": role}})
 }
 
 // RemoveMember ends a user's membership; the last administrator cannot be removed.
@@ -190,5 +211,5 @@ func RemoveMember(ctx context.Context, tx *postgres.Tx, userID uuid.UUID) error 
 		return fmt.Errorf("tenant: remove member: %w", err)
 	}
 	return auditlog.Record(ctx, tx, auditlog.Event{Action: "membership.delete", ObjectType: "membership",
-		ObjectID: userID.String(), Before: map[string]any{"role": m.Role}})
+		ObjectID: userID.String(), ObjectLabel: m.Email, Before: map[string]any{"role": m.Role}})
 }

@@ -1,0 +1,378 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/postgres/pgtest"
+	"github.com/openaims/openaims/internal/tenant"
+	"github.com/openaims/openaims/web/static"
+)
+
+// The roles of the golden table, as tenant memberships name them.
+const (
+	roleAdmin     = "admin"
+	roleOfficer   = "compliance_officer"
+	roleAuditor   = "auditor"
+	roleExecutive = "executive"
+)
+
+// personas are acme's demo accounts by role.
+var personas = map[string]string{roleAdmin: acmeAdmin, roleOfficer: acmeOfficer, roleAuditor: acmeAuditor, roleExecutive: acmeExec}
+
+// roles is a row of the golden table: the status each role gets.
+func roles(admin, officer, auditor, executive int) map[string]int {
+	return map[string]int{roleAdmin: admin, roleOfficer: officer, roleAuditor: auditor, roleExecutive: executive}
+}
+
+// Rows of the golden table that repeat.
+var (
+	readable  = roles(200, 200, 200, 200) // read a page: everyone in the tenant
+	writeForm = roles(200, 200, 403, 403) // open a register form
+	writePost = roles(303, 303, 403, 403) // save a register change (valid form, then redirect)
+)
+
+// goldenRoutes is the RBAC matrix: every route of the router ("METHOD /pattern"; "*" when
+// the route answers every method) and the status each role of acme gets when it requests
+// the route with real ids. Any route added to routes.go must be added here, with the
+// permission PRODUCT.md gives it, or in skippedRoutes with the reason.
+var goldenRoutes = map[string]map[string]int{
+	// Operations and sign-in: the same for everyone.
+	"GET /healthz":             readable,
+	"GET /readyz":              readable,
+	"* /metrics":               readable,
+	"* /static/*":              readable,
+	"GET /":                    roles(303, 303, 303, 303), // to the first workspace
+	"GET /login":               roles(303, 303, 303, 303), // already signed in
+	"POST /login":              roles(303, 303, 303, 303), // signing in again, with the persona's password
+	"POST /logout":             roles(303, 303, 303, 303), // requested last
+	"GET /t/{tenant}/":         readable,
+	"GET /t/{tenant}/activity": readable,
+
+	// Context of the organisation, 4.1.
+	"GET /t/{tenant}/context":               readable,
+	"GET /t/{tenant}/context/export.csv":    readable,
+	"GET /t/{tenant}/context/{id}":          readable,
+	"GET /t/{tenant}/context/new":           writeForm,
+	"POST /t/{tenant}/context":              writePost,
+	"GET /t/{tenant}/context/{id}/edit":     writeForm,
+	"POST /t/{tenant}/context/{id}":         writePost,
+	"GET /t/{tenant}/context/{id}/archive":  writeForm,
+	"POST /t/{tenant}/context/{id}/archive": writePost,
+	"POST /t/{tenant}/context/{id}/restore": writePost,
+	"GET /t/{tenant}/context/ai-roles/edit": writeForm,
+	"POST /t/{tenant}/context/ai-roles":     writePost,
+
+	// Interested parties, 4.2.
+	"GET /t/{tenant}/parties":               readable,
+	"GET /t/{tenant}/parties/export.csv":    readable,
+	"GET /t/{tenant}/parties/{id}":          readable,
+	"GET /t/{tenant}/parties/new":           writeForm,
+	"POST /t/{tenant}/parties":              writePost,
+	"GET /t/{tenant}/parties/{id}/edit":     writeForm,
+	"POST /t/{tenant}/parties/{id}":         writePost,
+	"GET /t/{tenant}/parties/{id}/archive":  writeForm,
+	"POST /t/{tenant}/parties/{id}/archive": writePost,
+	"POST /t/{tenant}/parties/{id}/restore": writePost,
+
+	// Members and invitations: administrators only.
+	"GET /t/{tenant}/members":                          roles(200, 403, 403, 403),
+	"POST /t/{tenant}/members/invitations":             roles(200, 403, 403, 403), // shows the one-time link, no redirect
+	"POST /t/{tenant}/members/invitations/{id}/revoke": roles(303, 403, 403, 403),
+	"POST /t/{tenant}/members/{user}":                  roles(303, 403, 403, 403), // change the role
+	"GET /t/{tenant}/members/{user}/remove":            roles(200, 403, 403, 403),
+	"POST /t/{tenant}/members/{user}/remove":           roles(303, 403, 403, 403),
+
+	// Registers not built yet: a page that says what is coming, readable by everyone.
+	"GET /t/{tenant}/scope":              readable,
+	"GET /t/{tenant}/policies":           readable,
+	"GET /t/{tenant}/roles":              readable,
+	"GET /t/{tenant}/risks":              readable,
+	"GET /t/{tenant}/treatments":         readable,
+	"GET /t/{tenant}/controls":           readable,
+	"GET /t/{tenant}/impact-assessments": readable,
+	"GET /t/{tenant}/objectives":         readable,
+	"GET /t/{tenant}/competence":         readable,
+	"GET /t/{tenant}/communications":     readable,
+	"GET /t/{tenant}/documents":          readable,
+	"GET /t/{tenant}/evidence":           readable,
+	"GET /t/{tenant}/ai-systems":         readable,
+	"GET /t/{tenant}/metrics":            readable,
+	"GET /t/{tenant}/audits":             readable,
+	"GET /t/{tenant}/reviews":            readable,
+	"GET /t/{tenant}/nonconformities":    readable,
+	"GET /t/{tenant}/incidents":          readable,
+}
+
+// skippedRoutes are routes the matrix does not request, each with the reason and the test
+// that covers it instead.
+var skippedRoutes = map[string]string{
+	"GET /join/{tenant}/{token}":  "a one-time invitation token, not a role's permission: TestInvitationFlow covers it",
+	"POST /join/{tenant}/{token}": "a one-time invitation token, not a role's permission: TestInvitationFlow covers it",
+}
+
+// allMethods are the methods chi reports for a route mounted with Handle.
+var allMethods = []string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
+
+// walkRoutes lists every route of s as "METHOD /pattern", sorted; a pattern that answers
+// every method is listed once as "* /pattern".
+func walkRoutes(t testing.TB, s *Server) []string {
+	t.Helper()
+	routes, ok := s.handler.(chi.Routes)
+	require.True(t, ok, "the server's handler is a chi router")
+	methods := map[string][]string{}
+	err := chi.Walk(routes, func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		methods[pattern] = append(methods[pattern], method)
+		return nil
+	})
+	require.NoError(t, err)
+	var out []string
+	for pattern, ms := range methods {
+		all := true
+		for _, m := range allMethods {
+			all = all && slices.Contains(ms, m)
+		}
+		if all {
+			out = append(out, "* "+pattern)
+			continue
+		}
+		for _, m := range ms {
+			out = append(out, m+" "+pattern)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// splitRoute splits "METHOD /pattern"; "*" becomes GET.
+func splitRoute(route string) (method, pattern string) {
+	method, pattern, _ = strings.Cut(route, " ")
+	if method == "*" {
+		method = http.MethodGet
+	}
+	return method, pattern
+}
+
+// records are the ids a route's URL parameters are replaced with.
+type records struct {
+	tenant     string // slug
+	issue      uuid.UUID
+	party      uuid.UUID
+	member     uuid.UUID // a member who is none of the personas
+	invitation uuid.UUID // a pending invitation
+	token      string    // its one-time token
+}
+
+// path turns a route pattern into a real path with r's ids. A parameter it does not know
+// fails the test: a new kind of record key needs a fixture here.
+func (r records) path(t testing.TB, pattern string) string {
+	t.Helper()
+	if pattern == static.Prefix+"*" {
+		return static.Path("app.css")
+	}
+	segs := strings.Split(pattern, "/")
+	for i, s := range segs {
+		if !strings.HasPrefix(s, "{") {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = segs[i-1]
+		}
+		switch {
+		case s == "{tenant}":
+			segs[i] = r.tenant
+		case s == "{token}":
+			segs[i] = r.token
+		case s == "{user}" || s == "{userID}":
+			segs[i] = r.member.String()
+		case s == "{id}" && prev == "context":
+			segs[i] = r.issue.String()
+		case s == "{id}" && prev == "parties":
+			segs[i] = r.party.String()
+		case s == "{id}" && prev == "invitations":
+			segs[i] = r.invitation.String()
+		default:
+			t.Fatalf("route %s: no fixture for parameter %s after %q; add one to records.path", pattern, s, prev)
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// hasRecordKey reports whether the pattern names a record (any parameter but the tenant).
+func hasRecordKey(pattern string) bool {
+	return strings.Contains(strings.ReplaceAll(pattern, "{tenant}", ""), "{")
+}
+
+// issueForm is a valid context issue form.
+func issueForm(title string) url.Values {
+	return url.Values{"title": {title}, "origin": {"internal"}, "category": {"technology"}, "status": {"open"},
+		"description": {"Written by a test."}, "effect": {"None."}}
+}
+
+// partyForm is a valid interested party form.
+func partyForm(name string) url.Values {
+	return url.Values{"name": {name}, "kind": {"customer"}, "status": {"active"}, "description": {"Written by a test."},
+		orgcontext.RequirementField(0, "text"): {"A requirement"}}
+}
+
+// formFor is the form the matrix and the probe post to a route: valid, so that the status
+// says whether the role may do it (or whether the record exists), not whether the form
+// was filled in.
+func formFor(route, email string) url.Values {
+	_, pattern := splitRoute(route)
+	switch {
+	case pattern == "/login":
+		return url.Values{"email": {email}, "password": {demoPassword}}
+	case pattern == "/t/{tenant}/context" || pattern == "/t/{tenant}/context/{id}":
+		return issueForm("Matrix issue " + email)
+	case pattern == "/t/{tenant}/context/ai-roles":
+		return url.Values{"applies_provider": {"true"}, "note_provider": {"Set by the RBAC matrix."}}
+	case pattern == "/t/{tenant}/parties" || pattern == "/t/{tenant}/parties/{id}":
+		return partyForm("Matrix party " + email)
+	case pattern == "/t/{tenant}/members/invitations":
+		return url.Values{"email": {"invited-" + strings.ReplaceAll(email, "@", ".") + "@example.com"}, "role": {"auditor"}}
+	case pattern == "/t/{tenant}/members/{user}":
+		return url.Values{"role": {"auditor"}}
+	}
+	return url.Values{}
+}
+
+// request sends route to path as c, with the route's form for a POST.
+func (c *client) request(t testing.TB, route, path, email string) (*http.Response, string) {
+	t.Helper()
+	method, _ := splitRoute(route)
+	if method == http.MethodPost {
+		return c.postFormResp(t, path, formFor(route, email))
+	}
+	return c.do(t, c.newRequest(t, method, path, nil))
+}
+
+// newRecords creates in tenant slug one record of each kind the routes name, labelled with
+// label: a context issue, an interested party, a member who is none of the personas, and a
+// pending invitation. Each role of the matrix gets its own, so that one role archiving or
+// removing its records does not change what another role sees.
+func newRecords(t testing.TB, b *bundle, slug, label string) records {
+	t.Helper()
+	ctx := context.Background()
+	r := records{tenant: slug}
+	email := "member-" + label + "@" + slug + ".example"
+	r.member = pgtest.CreateUser(t, b.db, pgtest.UserOptions{Email: email, DisplayName: "Member " + label})
+	b.inTenant(t, slug, func(tx *postgres.Tx) error {
+		i, err := orgcontext.CreateIssue(ctx, tx, orgcontext.Issue{Title: "Issue " + label, Origin: "internal", Category: "technology", Status: "open"})
+		if err != nil {
+			return err
+		}
+		p, err := orgcontext.CreateParty(ctx, tx, orgcontext.Party{Name: "Party " + label, Kind: "customer", Status: "active"})
+		if err != nil {
+			return err
+		}
+		if err := tenant.AddMember(ctx, tx, r.member, tenant.RoleExecutive); err != nil {
+			return err
+		}
+		inv, token, err := tenant.Invite(ctx, tx, "invitee-"+label+"@"+slug+".example", tenant.RoleAuditor)
+		r.issue, r.party, r.invitation, r.token = i.ID, p.ID, inv.ID, token
+		return err
+	})
+	return r
+}
+
+// TestRoutesRBACMatrix requests every route as each role of acme and compares the status
+// with the golden table; a route missing from the table, or an entry no route has, fails.
+func TestRoutesRBACMatrix(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	routes := walkRoutes(t, b.srv)
+
+	var missing, stale []string
+	for _, r := range routes {
+		_, golden := goldenRoutes[r]
+		_, skipped := skippedRoutes[r]
+		if !golden && !skipped {
+			missing = append(missing, r)
+		}
+		require.False(t, golden && skipped, "%s is both in the golden table and skipped", r)
+	}
+	for r := range goldenRoutes {
+		if !slices.Contains(routes, r) {
+			stale = append(stale, r)
+		}
+	}
+	for r := range skippedRoutes {
+		if !slices.Contains(routes, r) {
+			stale = append(stale, r)
+		}
+	}
+	slices.Sort(stale)
+	require.Empty(t, missing, "routes without an entry in goldenRoutes (add the expected status of each role)")
+	require.Empty(t, stale, "entries of goldenRoutes or skippedRoutes that no route has")
+	for r, want := range goldenRoutes {
+		require.Len(t, want, 4, "%s: a status for each of the four roles", r)
+	}
+
+	t.Run("denial is recorded in the trail", func(t *testing.T) {
+		c := b.signIn(t, acmeAuditor)
+		before := b.accessDenied(t, "acme")
+		status, body := c.get(t, "/t/acme/context/new")
+		require.Equal(t, http.StatusForbidden, status)
+		require.Contains(t, body, "Auditor")
+		require.Equal(t, before+1, b.accessDenied(t, "acme"), "one access.denied entry per refusal")
+		var objectID, actor string
+		b.inTenant(t, "acme", func(tx *postgres.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT object_id, actor_label FROM audit_events
+				WHERE tenant_id = $1 AND action = 'access.denied' ORDER BY seq DESC LIMIT 1`, tx.TenantID).Scan(&objectID, &actor)
+		})
+		require.Equal(t, "GET /t/acme/context/new", objectID)
+		require.Equal(t, acmeAuditor, actor)
+	})
+
+	// Each role walks the routes in order, signing out last.
+	order := slices.Clone(routes)
+	order = slices.DeleteFunc(order, func(r string) bool { _, skip := skippedRoutes[r]; return skip || r == "POST /logout" })
+	order = append(order, "POST /logout")
+	for role, email := range personas {
+		t.Run(role, func(t *testing.T) {
+			t.Parallel()
+			rec := newRecords(t, b, "acme", "matrix-"+role)
+			c := b.signIn(t, email)
+			for _, route := range order {
+				_, pattern := splitRoute(route)
+				resp, body := c.request(t, route, rec.path(t, pattern), email)
+				require.Equal(t, goldenRoutes[route][role], resp.StatusCode, "%s as %s: %.300s", route, role, body)
+			}
+		})
+	}
+
+	t.Run("anonymous", func(t *testing.T) {
+		t.Parallel()
+		rec := newRecords(t, b, "acme", "matrix-anonymous")
+		c := anonymous(t, b.ts)
+		n := 0
+		for _, route := range routes {
+			method, pattern := splitRoute(route)
+			if !strings.HasPrefix(pattern, "/t/") {
+				continue
+			}
+			n++
+			path := rec.path(t, pattern)
+			resp, body := c.request(t, route, path, "")
+			if method == http.MethodGet {
+				require.Equal(t, http.StatusSeeOther, resp.StatusCode, "%s: %.300s", route, body)
+				require.Equal(t, "/login?next="+url.QueryEscape(path), resp.Header.Get("Location"), route)
+			} else {
+				require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s: %.300s", route, body)
+			}
+		}
+		require.Greater(t, n, 20)
+	})
+}
