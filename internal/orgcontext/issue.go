@@ -47,7 +47,7 @@ type Issue struct {
 	Description string     `json:"description"`
 	Effect      string     `json:"effect"`
 	OwnerID     string     `json:"owner_id"`
-	OwnerName   string     `json:"-"`
+	OwnerName   string     `json:"owner"`
 	Status      string     `json:"status"`
 	ReviewDate  string     `json:"review_date"`
 	ArchivedAt  *time.Time `json:"archived_at"`
@@ -62,6 +62,21 @@ func (i Issue) Reference() string { return fmt.Sprintf("CTX-%d", i.Ref) }
 
 // Label is the reference and title, as the audit trail shows it.
 func (i Issue) Label() string { return i.Reference() + " " + i.Title }
+
+// Editable returns a conflict when the issue is archived: archiving promises that the record
+// is no longer edited until it is restored.
+func (i Issue) Editable() error { return editable(i.Reference(), i.ArchivedAt) }
+
+// Archived reports whether the issue is archived.
+func (i Issue) Archived() bool { return i.ArchivedAt != nil }
+
+// editable is the rule every archivable record follows.
+func editable(ref string, archivedAt *time.Time) error {
+	if archivedAt != nil {
+		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", ref)
+	}
+	return nil
+}
 
 // Normalize trims the free-text fields.
 func (i *Issue) Normalize() {

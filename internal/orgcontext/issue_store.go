@@ -118,6 +118,9 @@ func UpdateIssue(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Issue) (
 	if err != nil {
 		return Issue{}, err
 	}
+	if err := before.Editable(); err != nil {
+		return Issue{}, err
+	}
 	in.ID = id
 	_, err = tx.Exec(ctx, `UPDATE context_issues SET title = @title, origin = @origin, category = @category,
 			description = @description, effect = @effect, owner_id = nullif(@owner, '')::uuid, status = @status,
@@ -134,31 +137,14 @@ func UpdateIssue(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Issue) (
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
 }
 
-// SetIssueArchived archives (true) or restores (false) an issue. Archived issues leave the
-// default list but keep their history and can be restored.
+// SetIssueArchived archives (true) or restores (false) an issue.
 func SetIssueArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Issue, error) {
-	before, err := findIssue(ctx, tx, id, " FOR UPDATE OF c")
-	if err != nil {
-		return Issue{}, err
-	}
-	if (before.ArchivedAt != nil) == archived {
-		return before, nil
-	}
-	var at any
-	action := "context.restore"
-	if archived {
-		at, action = tx.Now, "context.archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE context_issues SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return Issue{}, fmt.Errorf("orgcontext: archive issue: %w", err)
-	}
-	after, err := FindIssue(ctx, tx, id)
-	if err != nil {
-		return Issue{}, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: IssueObject,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
+	return setArchived(ctx, tx, "context_issues", IssueObject, id, archived, func(lock bool) (Issue, error) {
+		if lock {
+			return findIssue(ctx, tx, id, " FOR UPDATE OF c")
+		}
+		return FindIssue(ctx, tx, id)
+	})
 }
 
 // ownerError turns a foreign-key violation on the owner into a field message.

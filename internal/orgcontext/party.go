@@ -47,7 +47,7 @@ type Party struct {
 	Kind         string        `json:"kind"`
 	Description  string        `json:"description"`
 	OwnerID      string        `json:"owner_id"`
-	OwnerName    string        `json:"-"`
+	OwnerName    string        `json:"owner"`
 	Status       string        `json:"status"`
 	Requirements []Requirement `json:"requirements"`
 	// RequirementCount, LegalCount and AddressedCount summarise Requirements in lists.
@@ -69,12 +69,10 @@ func (p Party) Label() string { return p.Reference() + " " + p.Name }
 
 // Editable returns a conflict when the party is archived: archiving promises that the record
 // is no longer edited until it is restored.
-func (p Party) Editable() error {
-	if p.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", p.Reference())
-	}
-	return nil
-}
+func (p Party) Editable() error { return editable(p.Reference(), p.ArchivedAt) }
+
+// Archived reports whether the party is archived.
+func (p Party) Archived() bool { return p.ArchivedAt != nil }
 
 // Normalize trims text and drops requirement rows left entirely blank.
 func (p *Party) Normalize() {

@@ -189,26 +189,10 @@ func UpdateParty(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Party) (
 
 // SetPartyArchived archives (true) or restores (false) a party.
 func SetPartyArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Party, error) {
-	before, err := findParty(ctx, tx, id, " FOR UPDATE OF p")
-	if err != nil {
-		return Party{}, err
-	}
-	if (before.ArchivedAt != nil) == archived {
-		return before, nil
-	}
-	var at any
-	action := "parties.restore"
-	if archived {
-		at, action = tx.Now, "parties.archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE parties SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return Party{}, fmt.Errorf("orgcontext: archive party: %w", err)
-	}
-	after, err := FindParty(ctx, tx, id)
-	if err != nil {
-		return Party{}, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: PartyObject,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
+	return setArchived(ctx, tx, "parties", PartyObject, id, archived, func(lock bool) (Party, error) {
+		if lock {
+			return findParty(ctx, tx, id, " FOR UPDATE OF p")
+		}
+		return FindParty(ctx, tx, id)
+	})
 }
