@@ -62,7 +62,9 @@ func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
 type Validation struct{ fields []FieldError }
 
 // Add records a message for field.
-func (v *Validation) Add(field, message string) { v.fields = append(v.fields, FieldError{field, message}) }
+func (v *Validation) Add(field, message string) {
+	v.fields = append(v.fields, FieldError{field, message})
+}
 
 // Check records message for field when ok is false.
 func (v *Validation) Check(ok bool, field, message string) {

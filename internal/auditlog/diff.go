@@ -13,7 +13,8 @@ type Change struct {
 }
 
 // Changes lists the top-level fields whose values differ between e.Before and e.After,
-// sorted by field name, with values rendered as text. Identity fields are left out.
+// sorted by field name, with values rendered as text. Identity fields (id, ref and the
+// *_id links, whose readable names are recorded beside them) are left out.
 func (e Entry) Changes() []Change {
 	before, after := fields(e.Before), fields(e.After)
 	keys := map[string]bool{}
@@ -25,7 +26,7 @@ func (e Entry) Changes() []Change {
 	}
 	var out []Change
 	for k := range keys {
-		if k == "id" || k == "ref" {
+		if k == "id" || k == "ref" || strings.HasSuffix(k, "_id") {
 			continue
 		}
 		b, a := text(before[k]), text(after[k])

@@ -172,6 +172,8 @@ func TestSignInThrottlesAnAccount(t *testing.T) {
 	createUser(t, db, "target@example.com")
 	createUser(t, db, "bystander@example.com")
 
+	require.Equal(t, 5, auth.MaxAccountFailures, "the documented policy: the 6th attempt is refused")
+	require.Equal(t, 20, auth.MaxAddressFailures)
 	for i := range auth.MaxAccountFailures {
 		// From a new address each time, so only the account limit applies.
 		_, err := auth.SignIn(ctx, db, "target@example.com", fmt.Sprintf("guess number %d", i), fmt.Sprintf("198.51.100.%d", i))

@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -76,7 +78,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &throttled):
 		form.RetryAfterMinutes = throttled.Minutes()
-		w.Header().Set("Retry-After", throttled.RetryAfter.Round(time.Second).String())
+		// Retry-After takes whole seconds (RFC 9110), not a Go duration such as "14m59s".
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
 		s.render(w, r, http.StatusTooManyRequests, authpages.Login(s.page(r, "Sign in"), form))
 		return nil
 	case apperr.Is(err, apperr.Unauthenticated):

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,7 +92,11 @@ func TestAuth(t *testing.T) {
 		require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "the right password is refused while paused")
 		require.Regexp(t, regexp.MustCompile(`Try again in \d+ minutes`), body)
 		require.Contains(t, body, "Try again in 15 minutes")
-		require.NotEmpty(t, resp.Header.Get("Retry-After"))
+		// Regression: Retry-After was a Go duration ("14m59s"); HTTP wants whole seconds.
+		require.Regexp(t, `^\d+$`, resp.Header.Get("Retry-After"))
+		retry, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		require.NoError(t, err)
+		require.InDelta(t, auth.ThrottleWindow.Seconds(), retry, 60)
 		require.Nil(t, sessionCookieOf(resp), "no session while paused")
 	})
 

@@ -23,7 +23,7 @@ var contextFlows = recordFlows[orgcontext.Issue]{
 	blank: func(r *http.Request) orgcontext.Issue {
 		return orgcontext.Issue{Status: "open", OwnerID: req(r).User.ID.String()}
 	},
-	read: issueFromForm, find: orgcontext.FindIssue,
+	read: issueFromForm, find: orgcontext.FindIssue, editable: orgcontext.Issue.Editable,
 	create: orgcontext.CreateIssue, update: orgcontext.UpdateIssue, setArchived: orgcontext.SetIssueArchived,
 	form: func(p layout.Page, f recordForm[orgcontext.Issue]) templ.Component {
 		return pages.IssueForm(p, pages.IssueFormView{Heading: f.Heading, Action: f.Action, Cancel: f.Cancel, Issue: f.Record,

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
