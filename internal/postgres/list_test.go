@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openaims/openaims/internal/orgcontext"
@@ -263,5 +265,52 @@ func TestEscapeLike(t *testing.T) {
 	}
 	for in, want := range cases {
 		require.Equal(t, want, postgres.EscapeLike(in), "EscapeLike(%q)", in)
+	}
+}
+
+// roundTrips counts statements and batches sent to the server: each is one round trip.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+func TestListPageIsOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	counter := &roundTrips{}
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, counter)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	tn := pgtest.AddTenancy(t, db)
+	tn.Tx(t, func(tx *postgres.Tx) error {
+		for i := range 30 {
+			if _, err := orgcontext.CreateIssue(ctx, tx, orgcontext.Issue{Title: fmt.Sprintf("Issue %d", i), Origin: "internal",
+				Category: "technology", Status: "open", OwnerID: tn.AdminID.String()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, f := range []postgres.Filter{
+		{Limit: 5},
+		{Limit: 100, Sort: "title", Search: "issue", Fields: map[string]string{"origin": "internal", "owner": tn.AdminID.String()}},
+	} {
+		tn.Tx(t, func(tx *postgres.Tx) error {
+			before := counter.n.Load()
+			p, err := orgcontext.ListIssues(ctx, tx, f)
+			require.NotEmpty(t, p.Items)
+			require.Equal(t, 30, p.Total)
+			require.Equal(t, int64(1), counter.n.Load()-before, "a page and its count travel in one round trip, whatever its size")
+			return err
+		})
 	}
 }
