@@ -2,16 +2,22 @@
 -- register data and are read by the platform role (the schema owner that runs migrations).
 -- Tenant data is served as role aims_app under row-level security (see 000002).
 
+-- aims_app is cluster-wide. The schema owner needs CREATEROLE to create it, or a DBA creates
+-- it beforehand and grants it to the owner (docs: deploy/operations.md).
 DO $$
 BEGIN
-  CREATE ROLE aims_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  -- The role is cluster-wide: another database on this server created it already.
-  NULL;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'aims_app') THEN
+    BEGIN
+      CREATE ROLE aims_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL; -- another database on this server created it at the same moment
+    END;
+  END IF;
+  -- The schema owner switches to aims_app with SET LOCAL ROLE in every tenant transaction.
+  IF NOT pg_has_role(current_user, 'aims_app', 'MEMBER') THEN
+    EXECUTE format('GRANT aims_app TO %I', current_user);
+  END IF;
 END $$;
-
--- The schema owner switches to aims_app with SET LOCAL ROLE inside every tenant transaction.
-GRANT aims_app TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO aims_app;
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

@@ -135,3 +135,6 @@ func New(t testing.TB) *postgres.DB {
 	t.Cleanup(db.Close)
 	return db
 }
+
+// RandomSuffix is a short random hex string for names of test databases and roles.
+func RandomSuffix() string { return randomName("") }
