@@ -47,24 +47,20 @@ func (mg *Migrator) Close() error {
 	return errors.Join(srcErr, dbErr)
 }
 
-// Up applies every pending migration. A dirty schema stops it with instructions.
+// Up applies every pending migration. A dirty schema stops it with instructions. The state
+// is read under golang-migrate's lock, so an instance starting while another one migrates
+// waits for it instead of mistaking its work in progress for a failure.
 func (mg *Migrator) Up() error {
-	if err := mg.checkDirty(); err != nil {
-		return err
-	}
 	if err := mg.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("postgres: migrate up: %w", err)
+		return fmt.Errorf("postgres: migrate up: %w", dirtyHelp(err))
 	}
 	return nil
 }
 
 // Steps applies n migrations forward (n > 0) or back (n < 0).
 func (mg *Migrator) Steps(n int) error {
-	if err := mg.checkDirty(); err != nil {
-		return err
-	}
 	if err := mg.m.Steps(n); err != nil {
-		return fmt.Errorf("postgres: migrate %d steps: %w", n, err)
+		return fmt.Errorf("postgres: migrate %d steps: %w", n, dirtyHelp(err))
 	}
 	return nil
 }
@@ -97,18 +93,17 @@ func (mg *Migrator) Version() (uint, bool, error) {
 	return v, dirty, nil
 }
 
-func (mg *Migrator) checkDirty() error {
-	v, dirty, err := mg.Version()
-	if err != nil {
+// dirtyHelp replaces golang-migrate's dirty-state error with what the operator should do.
+func dirtyHelp(err error) error {
+	var dirty migrate.ErrDirty
+	if !errors.As(err, &dirty) {
 		return err
 	}
-	if dirty {
-		return fmt.Errorf("%w at version %d: migration %d failed part-way. Repair the schema by hand "+
-			"(compare it with migrations/%06d_*.up.sql), then run `aims migrate force %d` if the migration "+
-			"is now fully applied or `aims migrate force %d` if it is fully undone, and start again",
-			ErrDirty, v, v, v, v, v-1)
-	}
-	return nil
+	v := dirty.Version
+	return fmt.Errorf("%w at version %d: migration %d failed part-way. Repair the schema by hand "+
+		"(compare it with migrations/%06d_*.up.sql), then run `aims migrate force %d` if the migration "+
+		"is now fully applied or `aims migrate force %d` if it is fully undone, and start again",
+		ErrDirty, v, v, v, v, v-1)
 }
 
 // LatestVersion is the highest migration version embedded in the binary.

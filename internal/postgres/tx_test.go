@@ -56,9 +56,65 @@ func seedTenant(t *testing.T, tn pgtest.Tenancy, issues int) seeded {
 			return err
 		}
 		_, _, err = tenant.Invite(ctx, tx, "invitee-"+tn.TenantID.String()[:8]+"@example.com", tenant.RoleAuditor)
-		return err
+		if err != nil {
+			return err
+		}
+		return seedRiskCore(ctx, tx)
 	})
 	return s
+}
+
+// seedRiskCore writes one linked row into every table of the risk core (AI systems, risk
+// criteria, controls, risks, treatments, impact assessments) with plain SQL, so the
+// isolation probe covers them whatever their domain code does.
+func seedRiskCore(ctx context.Context, tx *postgres.Tx) error {
+	_, err := tx.Exec(ctx, `
+		WITH sys AS (
+			INSERT INTO ai_systems (tenant_id, ref, name, lifecycle_stage, org_role, eu_ai_act_class, in_scope,
+				created_by, created_at, updated_by, updated_at)
+			VALUES (@t, 1, 'Triage model', 'operation', 'provider', 'high_risk', true, @u, @now, @u, @now) RETURNING id),
+		data AS (
+			INSERT INTO ai_system_data (tenant_id, system_id, position, name, personal_data) SELECT @t, id, 1, 'Records', true FROM sys),
+		crit AS (
+			INSERT INTO risk_criteria (tenant_id, likelihood_labels, likelihood_descriptions, impact_labels, impact_descriptions,
+				levels, acceptance_threshold, updated_by, updated_at)
+			VALUES (@t, '{Low,High}', '{"",""}', '{Low,High}', '{"",""}', '{low,medium,medium,high}', 'low', @u, @now)),
+		ctl AS (
+			INSERT INTO controls (tenant_id, code, position, annex_a, title, created_at, updated_at)
+			VALUES (@t, 'A.2.2', 1, true, 'AI policy', @now, @now) RETURNING id),
+		ia AS (
+			INSERT INTO impact_assessments (tenant_id, ref, title, system_id, created_by, created_at, updated_by, updated_at)
+			SELECT @t, 1, 'Triage impact', id, @u, @now, @u, @now FROM sys RETURNING id),
+		round AS (
+			INSERT INTO impact_assessment_rounds (tenant_id, assessment_id, round, state, updated_by, updated_at)
+			SELECT @t, id, 1, 'draft', @u, @now FROM ia RETURNING assessment_id),
+		impact AS (
+			INSERT INTO impact_assessment_impacts (tenant_id, assessment_id, round, position, kind, affected, description,
+				severity, likelihood, reversibility, scale)
+			SELECT @t, assessment_id, 1, 1, 'harm', 'individuals', 'Missed urgent case', 5, 2, 'irreversible', 'few' FROM round),
+		risk AS (
+			INSERT INTO risks (tenant_id, ref, title, risk_source, objective_affected, inherent_likelihood, inherent_impact,
+				inherent_level, status, impact_assessment_id, created_by, created_at, updated_by, updated_at)
+			SELECT @t, 1, 'Missed triage', 'machine_learning_related', 'safety', 2, 2, 'high', 'assessed', id, @u, @now, @u, @now
+			FROM ia RETURNING id),
+		risk_sys AS (
+			INSERT INTO risk_ai_systems (tenant_id, risk_id, system_id) SELECT @t, risk.id, sys.id FROM risk, sys),
+		assessed AS (
+			INSERT INTO risk_assessments (tenant_id, risk_id, seq, assessed_at, assessed_by, inherent_likelihood,
+				inherent_impact, inherent_level) SELECT @t, id, 1, @now, @u, 2, 2, 'high' FROM risk),
+		accepted AS (
+			INSERT INTO risk_acceptances (tenant_id, risk_id, seq, accepted_by, accepted_at, residual_level, reason)
+			SELECT @t, id, 1, @u, @now, 'low', 'Within appetite' FROM risk),
+		tr AS (
+			INSERT INTO treatments (tenant_id, ref, title, option, status, created_by, created_at, updated_by, updated_at)
+			VALUES (@t, 1, 'Human review', 'modify', 'planned', @u, @now, @u, @now) RETURNING id),
+		tr_risk AS (
+			INSERT INTO treatment_risks (tenant_id, treatment_id, risk_id) SELECT @t, tr.id, risk.id FROM tr, risk),
+		tr_ctl AS (
+			INSERT INTO treatment_controls (tenant_id, treatment_id, control_id) SELECT @t, tr.id, ctl.id FROM tr, ctl)
+		INSERT INTO treatment_actions (tenant_id, treatment_id, position, title, status) SELECT @t, id, 1, 'Train staff', 'open' FROM tr`,
+		pgx.NamedArgs{"t": tx.TenantID, "u": tx.Actor.UserID, "now": tx.Now})
+	return err
 }
 
 func TestTenantIsolation(t *testing.T) {

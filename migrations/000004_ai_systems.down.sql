@@ -1,0 +1,2 @@
+DROP TABLE ai_system_data;
+DROP TABLE ai_systems;

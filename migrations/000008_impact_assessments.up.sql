@@ -1,0 +1,93 @@
+-- AI system impact assessments (6.1.4, 8.4, A.5), following the ISO/IEC 42005 fields of the
+-- catalog. An assessment is done in rounds; approving or starting a new round freezes the
+-- previous one, so every result is retained.
+
+CREATE TABLE impact_assessments (
+  tenant_id    uuid NOT NULL REFERENCES tenants (id),
+  id           uuid NOT NULL DEFAULT gen_random_uuid(),
+  ref          integer NOT NULL,
+  title        text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  system_id    uuid NOT NULL,
+  owner_id     uuid,
+  next_review  date,
+  current_round integer NOT NULL DEFAULT 1,
+  archived_at  timestamptz,
+  created_by   uuid NOT NULL REFERENCES users (id),
+  created_at   timestamptz NOT NULL,
+  updated_by   uuid NOT NULL REFERENCES users (id),
+  updated_at   timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, id),
+  UNIQUE (tenant_id, ref),
+  FOREIGN KEY (tenant_id, system_id) REFERENCES ai_systems (tenant_id, id),
+  FOREIGN KEY (tenant_id, owner_id) REFERENCES memberships (tenant_id, user_id) ON DELETE SET NULL (owner_id)
+);
+CREATE INDEX impact_assessments_updated_idx ON impact_assessments (tenant_id, updated_at, id);
+CREATE INDEX impact_assessments_title_idx ON impact_assessments (tenant_id, lower(title), id);
+CREATE INDEX impact_assessments_system_idx ON impact_assessments (tenant_id, system_id, id);
+CREATE INDEX impact_assessments_review_idx ON impact_assessments (tenant_id, next_review, id);
+CREATE INDEX impact_assessments_owner_idx ON impact_assessments (tenant_id, owner_id);
+CREATE INDEX impact_assessments_search_idx ON impact_assessments USING gin (title gin_trgm_ops);
+ALTER TABLE impact_assessments ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON impact_assessments
+  USING (tenant_id = current_setting('app.tenant_id')::uuid)
+  WITH CHECK (tenant_id = current_setting('app.tenant_id')::uuid);
+GRANT SELECT, INSERT, UPDATE ON impact_assessments TO aims_app;
+
+-- One round of an assessment: the 42005 record-level fields, its state and its approval.
+CREATE TABLE impact_assessment_rounds (
+  tenant_id       uuid NOT NULL,
+  assessment_id   uuid NOT NULL,
+  round           integer NOT NULL CHECK (round > 0),
+  state           text NOT NULL CHECK (state IN ('draft', 'approved', 'superseded')),
+  trigger         text NOT NULL DEFAULT '',  -- why and when this round was done (42005 5.4)
+  scope           text NOT NULL DEFAULT '',  -- 6.2 scope, life-cycle stage, version assessed
+  system_version  text NOT NULL DEFAULT '',
+  purpose         text NOT NULL DEFAULT '',  -- 6.3
+  intended_uses   text NOT NULL DEFAULT '',
+  unintended_uses text NOT NULL DEFAULT '',  -- foreseeable misuse
+  data            text NOT NULL DEFAULT '',  -- 6.4 sources, quality, known bias
+  model           text NOT NULL DEFAULT '',  -- 6.5 algorithms, versions, limitations
+  deployment      text NOT NULL DEFAULT '',  -- 6.6 geography, languages, environment
+  affected_parties text NOT NULL DEFAULT '', -- 6.7 directly, indirectly, vulnerable groups
+  measures        text NOT NULL DEFAULT '',  -- 6.9 mitigations and benefit enhancements
+  residual_impact text NOT NULL DEFAULT '',
+  approved_by     uuid REFERENCES users (id),
+  approved_at     timestamptz,
+  approval_note   text NOT NULL DEFAULT '',
+  updated_by      uuid NOT NULL REFERENCES users (id),
+  updated_at      timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, assessment_id, round),
+  FOREIGN KEY (tenant_id, assessment_id) REFERENCES impact_assessments (tenant_id, id) ON DELETE CASCADE,
+  CHECK ((state = 'approved') <= (approved_by IS NOT NULL AND approved_at IS NOT NULL))
+);
+ALTER TABLE impact_assessment_rounds ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON impact_assessment_rounds
+  USING (tenant_id = current_setting('app.tenant_id')::uuid)
+  WITH CHECK (tenant_id = current_setting('app.tenant_id')::uuid);
+GRANT SELECT, INSERT, UPDATE ON impact_assessment_rounds TO aims_app;
+
+-- The impacts table of a round (42005 6.8): benefits and harms, on whom, how severe.
+CREATE TABLE impact_assessment_impacts (
+  tenant_id     uuid NOT NULL,
+  assessment_id uuid NOT NULL,
+  round         integer NOT NULL,
+  position      integer NOT NULL,
+  kind          text NOT NULL CHECK (kind IN ('benefit', 'harm')),
+  affected      text NOT NULL CHECK (affected IN ('individuals', 'groups', 'society')),
+  description   text NOT NULL CHECK (length(description) BETWEEN 1 AND 2000),
+  severity      integer NOT NULL CHECK (severity BETWEEN 1 AND 5),
+  likelihood    integer NOT NULL CHECK (likelihood BETWEEN 1 AND 5),
+  reversibility text NOT NULL CHECK (reversibility IN ('reversible', 'partly_reversible', 'irreversible')),
+  scale         text NOT NULL CHECK (scale IN ('few', 'many', 'very_many')),
+  PRIMARY KEY (tenant_id, assessment_id, round, position),
+  FOREIGN KEY (tenant_id, assessment_id, round) REFERENCES impact_assessment_rounds (tenant_id, assessment_id, round) ON DELETE CASCADE
+);
+ALTER TABLE impact_assessment_impacts ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON impact_assessment_impacts
+  USING (tenant_id = current_setting('app.tenant_id')::uuid)
+  WITH CHECK (tenant_id = current_setting('app.tenant_id')::uuid);
+GRANT SELECT, INSERT, UPDATE, DELETE ON impact_assessment_impacts TO aims_app;
+
+-- Risks raised from an assessment point back to it.
+ALTER TABLE risks ADD FOREIGN KEY (tenant_id, impact_assessment_id) REFERENCES impact_assessments (tenant_id, id);
+CREATE INDEX risks_impact_assessment_idx ON risks (tenant_id, impact_assessment_id);
