@@ -88,6 +88,12 @@ CREATE POLICY tenant_isolation ON impact_assessment_impacts
   WITH CHECK (tenant_id = current_setting('app.tenant_id')::uuid);
 GRANT SELECT, INSERT, UPDATE, DELETE ON impact_assessment_impacts TO aims_app;
 
--- Risks raised from an assessment point back to it.
+-- Risks raised from an assessment point back to it. Validating a new foreign key scans the
+-- existing rows as the schema owner, which forced row-level security would refuse outside a
+-- tenant transaction; the owner is exempted for this statement only.
+ALTER TABLE risks NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE impact_assessments NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE risks ADD FOREIGN KEY (tenant_id, impact_assessment_id) REFERENCES impact_assessments (tenant_id, id);
+ALTER TABLE risks FORCE ROW LEVEL SECURITY;
+ALTER TABLE impact_assessments FORCE ROW LEVEL SECURITY;
 CREATE INDEX risks_impact_assessment_idx ON risks (tenant_id, impact_assessment_id);
