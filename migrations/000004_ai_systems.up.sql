@@ -20,6 +20,15 @@ CREATE TABLE ai_systems (
   compute          text NOT NULL DEFAULT '', -- A.4.5
   suppliers        text NOT NULL DEFAULT '', -- A.10
   owner_id         uuid,
+  -- Positions of the stage and the class in their published order, so that the inventory
+  -- sorts by life cycle and by severity rather than alphabetically.
+  lifecycle_order  smallint NOT NULL GENERATED ALWAYS AS (CASE lifecycle_stage
+                     WHEN 'idea' THEN 1 WHEN 'design' THEN 2 WHEN 'development' THEN 3
+                     WHEN 'verification_validation' THEN 4 WHEN 'deployment' THEN 5
+                     WHEN 'operation' THEN 6 ELSE 7 END) STORED,
+  eu_ai_act_order  smallint NOT NULL GENERATED ALWAYS AS (CASE eu_ai_act_class
+                     WHEN 'prohibited' THEN 1 WHEN 'high_risk' THEN 2 WHEN 'limited' THEN 3
+                     WHEN 'minimal' THEN 4 ELSE 5 END) STORED,
   archived_at      timestamptz,
   created_by       uuid NOT NULL REFERENCES users (id),
   created_at       timestamptz NOT NULL,
@@ -34,6 +43,9 @@ CREATE INDEX ai_systems_name_idx ON ai_systems (tenant_id, lower(name), id);
 CREATE INDEX ai_systems_stage_idx ON ai_systems (tenant_id, lifecycle_stage, id);
 CREATE INDEX ai_systems_class_idx ON ai_systems (tenant_id, eu_ai_act_class, id);
 CREATE INDEX ai_systems_owner_idx ON ai_systems (tenant_id, owner_id);
+CREATE INDEX ai_systems_stage_order_idx ON ai_systems (tenant_id, lifecycle_order, id);
+CREATE INDEX ai_systems_class_order_idx ON ai_systems (tenant_id, eu_ai_act_order, id);
+CREATE INDEX ai_systems_scope_idx ON ai_systems (tenant_id, in_scope, id);
 CREATE INDEX ai_systems_search_idx ON ai_systems USING gin ((name || ' ' || purpose || ' ' || description) gin_trgm_ops);
 ALTER TABLE ai_systems ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON ai_systems

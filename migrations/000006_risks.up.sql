@@ -18,6 +18,10 @@ CREATE TABLE risks (
   residual_likelihood integer CHECK (residual_likelihood BETWEEN 1 AND 10),
   residual_impact     integer CHECK (residual_impact BETWEEN 1 AND 10),
   residual_level      text CHECK (residual_level IN ('low', 'medium', 'high', 'critical')),
+  -- Orders the register by severity: the level band first, then likelihood × impact
+  -- within the band (at most 100), so a sort "by level" is by severity, not alphabetical.
+  inherent_severity   integer GENERATED ALWAYS AS ((CASE inherent_level WHEN 'critical' THEN 4 WHEN 'high' THEN 3
+                        WHEN 'medium' THEN 2 ELSE 1 END) * 1000 + inherent_likelihood * inherent_impact) STORED,
   owner_id            uuid,
   review_date         date,
   status              text NOT NULL CHECK (status IN ('identified', 'assessed', 'treatment_planned', 'treated', 'accepted', 'closed')),
@@ -39,9 +43,13 @@ CREATE INDEX risks_status_idx ON risks (tenant_id, status, id);
 CREATE INDEX risks_inherent_idx ON risks (tenant_id, inherent_level, id);
 CREATE INDEX risks_residual_idx ON risks (tenant_id, residual_level, id);
 CREATE INDEX risks_source_idx ON risks (tenant_id, risk_source, id);
-CREATE INDEX risks_review_idx ON risks (tenant_id, review_date, id);
+-- Risks without a review date sort after every dated one (keyset paging needs a non-null key).
+CREATE INDEX risks_review_idx ON risks (tenant_id, coalesce(review_date, 'infinity'::date), id);
+CREATE INDEX risks_severity_idx ON risks (tenant_id, inherent_severity, id);
+CREATE INDEX risks_objective_idx ON risks (tenant_id, objective_affected, id);
 CREATE INDEX risks_owner_idx ON risks (tenant_id, owner_id);
 CREATE INDEX risks_heat_idx ON risks (tenant_id, inherent_likelihood, inherent_impact);
+CREATE INDEX risks_residual_heat_idx ON risks (tenant_id, residual_likelihood, residual_impact);
 CREATE INDEX risks_search_idx ON risks USING gin ((title || ' ' || event || ' ' || consequences) gin_trgm_ops);
 ALTER TABLE risks ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON risks
@@ -96,6 +104,8 @@ CREATE TABLE risk_acceptances (
   accepted_by    uuid NOT NULL REFERENCES users (id),
   accepted_at    timestamptz NOT NULL,
   residual_level text NOT NULL,
+  -- Whether the level accepted was above the acceptance threshold of the criteria then.
+  above_threshold boolean NOT NULL DEFAULT false,
   reason         text NOT NULL CHECK (length(btrim(reason)) > 0),
   PRIMARY KEY (tenant_id, risk_id, seq),
   FOREIGN KEY (tenant_id, risk_id) REFERENCES risks (tenant_id, id) ON DELETE CASCADE

@@ -27,7 +27,8 @@ CREATE INDEX treatments_updated_idx ON treatments (tenant_id, updated_at, id);
 CREATE INDEX treatments_title_idx ON treatments (tenant_id, lower(title), id);
 CREATE INDEX treatments_status_idx ON treatments (tenant_id, status, id);
 CREATE INDEX treatments_option_idx ON treatments (tenant_id, option, id);
-CREATE INDEX treatments_due_idx ON treatments (tenant_id, due_date, id);
+-- Plans without a due date sort after every dated one (keyset paging needs a non-null key).
+CREATE INDEX treatments_due_idx ON treatments (tenant_id, coalesce(due_date, 'infinity'::date), id);
 CREATE INDEX treatments_owner_idx ON treatments (tenant_id, owner_id);
 CREATE INDEX treatments_search_idx ON treatments USING gin ((title || ' ' || description) gin_trgm_ops);
 ALTER TABLE treatments ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;

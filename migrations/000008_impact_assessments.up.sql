@@ -24,7 +24,8 @@ CREATE TABLE impact_assessments (
 CREATE INDEX impact_assessments_updated_idx ON impact_assessments (tenant_id, updated_at, id);
 CREATE INDEX impact_assessments_title_idx ON impact_assessments (tenant_id, lower(title), id);
 CREATE INDEX impact_assessments_system_idx ON impact_assessments (tenant_id, system_id, id);
-CREATE INDEX impact_assessments_review_idx ON impact_assessments (tenant_id, next_review, id);
+-- Assessments without a review date sort last and are never due.
+CREATE INDEX impact_assessments_review_idx ON impact_assessments (tenant_id, coalesce(next_review, 'infinity'::date), id);
 CREATE INDEX impact_assessments_owner_idx ON impact_assessments (tenant_id, owner_id);
 CREATE INDEX impact_assessments_search_idx ON impact_assessments USING gin (title gin_trgm_ops);
 ALTER TABLE impact_assessments ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -39,18 +40,43 @@ CREATE TABLE impact_assessment_rounds (
   assessment_id   uuid NOT NULL,
   round           integer NOT NULL CHECK (round > 0),
   state           text NOT NULL CHECK (state IN ('draft', 'approved', 'superseded')),
-  trigger         text NOT NULL DEFAULT '',  -- why and when this round was done (42005 5.4)
-  scope           text NOT NULL DEFAULT '',  -- 6.2 scope, life-cycle stage, version assessed
+  -- 42005 5.4: what prompted this round (design, pre-deployment, significant change,
+  -- periodic review, incident) and when it was done.
+  trigger         text NOT NULL DEFAULT '' CHECK (trigger IN ('', 'design', 'pre_deployment',
+                    'significant_change', 'periodic_review', 'incident', 'other')),
+  timing          text NOT NULL DEFAULT '',
+  -- 6.2 scope: what is assessed, at which life-cycle stage, which version.
+  scope           text NOT NULL DEFAULT '',
+  lifecycle_stage text NOT NULL DEFAULT '' CHECK (lifecycle_stage IN ('', 'idea', 'design', 'development',
+                    'verification_validation', 'deployment', 'operation', 'retired')),
   system_version  text NOT NULL DEFAULT '',
-  purpose         text NOT NULL DEFAULT '',  -- 6.3
+  -- 6.3 the AI system: functionalities, purpose, intended and unintended uses.
+  functionalities text NOT NULL DEFAULT '',
+  purpose         text NOT NULL DEFAULT '',
   intended_uses   text NOT NULL DEFAULT '',
-  unintended_uses text NOT NULL DEFAULT '',  -- foreseeable misuse
-  data            text NOT NULL DEFAULT '',  -- 6.4 sources, quality, known bias
-  model           text NOT NULL DEFAULT '',  -- 6.5 algorithms, versions, limitations
-  deployment      text NOT NULL DEFAULT '',  -- 6.6 geography, languages, environment
-  affected_parties text NOT NULL DEFAULT '', -- 6.7 directly, indirectly, vulnerable groups
-  measures        text NOT NULL DEFAULT '',  -- 6.9 mitigations and benefit enhancements
-  residual_impact text NOT NULL DEFAULT '',
+  unintended_uses text NOT NULL DEFAULT '',  -- and foreseeable misuse
+  -- 6.4 data: sources, quality characteristics, known limitations and bias.
+  data_sources    text NOT NULL DEFAULT '',
+  data_quality    text NOT NULL DEFAULT '',
+  data_bias       text NOT NULL DEFAULT '',
+  -- 6.5 algorithms and models: what is used, development history and versions, limitations.
+  model_algorithms  text NOT NULL DEFAULT '',
+  model_versions    text NOT NULL DEFAULT '',
+  model_limitations text NOT NULL DEFAULT '',
+  -- 6.6 deployment environment: geography, languages, complexity and constraints.
+  deployment_geography   text NOT NULL DEFAULT '',
+  deployment_languages   text NOT NULL DEFAULT '',
+  deployment_constraints text NOT NULL DEFAULT '',
+  -- 6.7 interested parties: directly and indirectly affected, vulnerable groups.
+  parties_direct     text NOT NULL DEFAULT '',
+  parties_indirect   text NOT NULL DEFAULT '',
+  parties_vulnerable text NOT NULL DEFAULT '',
+  -- 6.9 measures: mitigations of harms, enhancement of benefits, the impact that remains.
+  mitigations      text NOT NULL DEFAULT '',
+  benefit_measures text NOT NULL DEFAULT '',
+  residual_impact  text NOT NULL DEFAULT '',
+  -- Links to related assessments kept elsewhere (a DPIA, an EU AI Act FRIA).
+  related_assessments text NOT NULL DEFAULT '',
   approved_by     uuid REFERENCES users (id),
   approved_at     timestamptz,
   approval_note   text NOT NULL DEFAULT '',
@@ -60,6 +86,8 @@ CREATE TABLE impact_assessment_rounds (
   FOREIGN KEY (tenant_id, assessment_id) REFERENCES impact_assessments (tenant_id, id) ON DELETE CASCADE,
   CHECK ((state = 'approved') <= (approved_by IS NOT NULL AND approved_at IS NOT NULL))
 );
+-- The list filters on the state of each assessment's current round.
+CREATE INDEX impact_assessment_rounds_state_idx ON impact_assessment_rounds (tenant_id, state, assessment_id, round);
 ALTER TABLE impact_assessment_rounds ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON impact_assessment_rounds
   USING (tenant_id = current_setting('app.tenant_id')::uuid)

@@ -23,6 +23,7 @@ import (
 	"github.com/openaims/openaims/internal/auth"
 	"github.com/openaims/openaims/internal/authz"
 	"github.com/openaims/openaims/internal/config"
+	"github.com/openaims/openaims/internal/control"
 	"github.com/openaims/openaims/internal/demo"
 	"github.com/openaims/openaims/internal/postgres"
 	"github.com/openaims/openaims/internal/server"
@@ -269,7 +270,13 @@ func tenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return describe(err)
 	}
-	fmt.Fprintf(stdout, "created tenant %s (%s), id %s\n", t.Slug, t.Name, t.ID)
+	// Every tenant starts with the Annex A controls of its Statement of Applicability.
+	if err := db.InTenantTx(ctx, t.ID, postgres.SystemActor("cli"), func(tx *postgres.Tx) error {
+		return control.SeedAnnexA(ctx, tx)
+	}); err != nil {
+		return fmt.Errorf("tenant %s: seed the Annex A controls: %w", t.Slug, err)
+	}
+	fmt.Fprintf(stdout, "created tenant %s (%s), id %s, with the 38 Annex A controls\n", t.Slug, t.Name, t.ID)
 	return nil
 }
 

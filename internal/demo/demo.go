@@ -111,6 +111,21 @@ func seedTenant(ctx context.Context, db *postgres.DB, t tenant.Tenant, password 
 		if err := seedContext(ctx, tx, t.Slug, users); err != nil {
 			return err
 		}
+		if err := seedAISystems(ctx, tx, t.Slug, users); err != nil {
+			return err
+		}
+		if err := seedControls(ctx, tx, t.Slug, users); err != nil {
+			return err
+		}
+		if err := seedRisks(ctx, tx, t.Slug, users); err != nil {
+			return err
+		}
+		if err := seedTreatments(ctx, tx, t.Slug, users); err != nil {
+			return err
+		}
+		if err := seedImpactAssessments(ctx, tx, t.Slug, users); err != nil {
+			return err
+		}
 		logf("seeded registers of %s", t.Slug)
 		return nil
 	})

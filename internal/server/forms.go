@@ -92,6 +92,10 @@ func actionLabel(action string) string {
 		return "Archived"
 	case "restore":
 		return "Restored"
+	case "assess":
+		return "Re-assessed"
+	case "accept":
+		return "Residual risk accepted"
 	}
 	return action
 }

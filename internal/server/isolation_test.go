@@ -11,10 +11,15 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openaims/openaims/internal/aisystem"
+	"github.com/openaims/openaims/internal/control"
 	"github.com/openaims/openaims/internal/demo"
+	"github.com/openaims/openaims/internal/impact"
 	"github.com/openaims/openaims/internal/orgcontext"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/risk"
 	"github.com/openaims/openaims/internal/tenant"
+	"github.com/openaims/openaims/internal/treatment"
 )
 
 // secrets is what of a tenant must never appear in another tenant's pages: literal strings
@@ -78,13 +83,19 @@ func (s secrets) without(drop ...string) secrets {
 type tenantState struct {
 	Issues      []orgcontext.Issue
 	Parties     []orgcontext.Party
+	AISystems   []aisystem.System
+	Assessments []impact.Assessment
+	Risks       []risk.Risk
+	Controls    []control.Control
+	Treatments  []treatment.Treatment
 	Members     []tenant.Member
 	Invitations []tenant.Invitation
 }
 
 func (b *bundle) state(t testing.TB, slug string) tenantState {
 	t.Helper()
-	st := tenantState{Issues: b.issues(t, slug), Parties: b.parties(t, slug)}
+	st := tenantState{Issues: b.issues(t, slug), Parties: b.parties(t, slug), Assessments: b.assessments(t, slug),
+		Risks: b.risks(t, slug), AISystems: b.aiSystems(t, slug), Controls: b.controls(t, slug), Treatments: b.treatments(t, slug)}
 	b.inTenant(t, slug, func(tx *postgres.Tx) (err error) {
 		if st.Members, err = tenant.Members(context.Background(), tx); err != nil {
 			return err
@@ -108,6 +119,21 @@ func globexSecrets(t testing.TB, b *bundle, tokens ...string) secrets {
 	for _, p := range a.Parties {
 		acmeText[p.Name], acmeRefs[p.Reference()] = true, true
 	}
+	for _, sys := range a.AISystems {
+		acmeText[sys.Name], acmeRefs[sys.Reference()] = true, true
+	}
+	for _, ia := range a.Assessments {
+		acmeText[ia.Title], acmeRefs[ia.Reference()] = true, true
+	}
+	for _, k := range a.Risks {
+		acmeText[k.Title], acmeRefs[k.Reference()] = true, true
+	}
+	for _, c := range a.Controls { // the Annex A controls' codes and titles are everyone's
+		acmeText[c.Title], acmeRefs[c.Reference()] = true, true
+	}
+	for _, tr := range a.Treatments {
+		acmeText[tr.Title], acmeRefs[tr.Reference()] = true, true
+	}
 	s := secrets{literal: []string{"Globex Financial", "globex.test"}}
 	s.literal = append(s.literal, tokens...)
 	add := func(text, ref string, id uuid.UUID) {
@@ -124,6 +150,21 @@ func globexSecrets(t testing.TB, b *bundle, tokens ...string) secrets {
 	}
 	for _, p := range g.Parties {
 		add(p.Name, p.Reference(), p.ID)
+	}
+	for _, sys := range g.AISystems {
+		add(sys.Name, sys.Reference(), sys.ID)
+	}
+	for _, ia := range g.Assessments {
+		add(ia.Title, ia.Reference(), ia.ID)
+	}
+	for _, k := range g.Risks {
+		add(k.Title, k.Reference(), k.ID)
+	}
+	for _, c := range g.Controls {
+		add(c.Title, c.Reference(), c.ID)
+	}
+	for _, tr := range g.Treatments {
+		add(tr.Title, tr.Reference(), tr.ID)
 	}
 	for _, m := range g.Members {
 		if !strings.HasSuffix(m.Email, "@acme.test") { // acme's officer is also an auditor of globex
@@ -160,7 +201,19 @@ func TestTenantIsolationProbe(t *testing.T) {
 		if _, err := orgcontext.SetIssueArchived(ctx, tx, archived.issue, true); err != nil {
 			return err
 		}
-		_, err := orgcontext.SetPartyArchived(ctx, tx, archived.party, true)
+		if _, err := orgcontext.SetPartyArchived(ctx, tx, archived.party, true); err != nil {
+			return err
+		}
+		if _, err := aisystem.SetArchived(ctx, tx, archived.system, true); err != nil {
+			return err
+		}
+		if _, err := risk.SetArchived(ctx, tx, archived.risk, true); err != nil {
+			return err
+		}
+		if _, err := control.SetArchived(ctx, tx, archived.control, true); err != nil {
+			return err
+		}
+		_, err := treatment.SetArchived(ctx, tx, archived.treatment, true)
 		return err
 	})
 	forAdmin := globexSecrets(t, b, g.token, archived.token)
@@ -177,7 +230,7 @@ func TestTenantIsolationProbe(t *testing.T) {
 	check := func(c *client, who string, s secrets, route, path string, want int) {
 		t.Helper()
 		requests++
-		resp, body := c.request(t, route, path, who)
+		resp, body := c.request(t, route, path, who, g)
 		require.Equal(t, want, resp.StatusCode, "%s %s as %s: %.300s", route, path, who, body)
 		require.Empty(t, s.leaked(body), "%s %s as %s shows globex data", route, path, who)
 		require.Empty(t, s.leaked(resp.Header.Get("Location")), "%s %s as %s redirects to globex data", route, path, who)

@@ -26,6 +26,8 @@ var (
 	permWriteRegisters = authz.Permission{Object: authz.Registers, Action: authz.Write}
 	permReadActivity   = authz.Permission{Object: authz.Activity, Action: authz.Read}
 	permManageMembers  = authz.Permission{Object: authz.Members, Action: authz.Manage}
+	permApprove        = authz.Permission{Object: authz.Registers, Action: authz.Approve}
+	permManageSettings = authz.Permission{Object: authz.Settings, Action: authz.Manage}
 )
 
 func newRequestID() string {

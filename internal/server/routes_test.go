@@ -12,9 +12,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openaims/openaims/internal/aisystem"
+	"github.com/openaims/openaims/internal/impact"
 	"github.com/openaims/openaims/internal/orgcontext"
 	"github.com/openaims/openaims/internal/postgres"
 	"github.com/openaims/openaims/internal/postgres/pgtest"
+	"github.com/openaims/openaims/internal/risk"
 	"github.com/openaims/openaims/internal/tenant"
 	"github.com/openaims/openaims/web/static"
 )
@@ -85,6 +88,85 @@ var goldenRoutes = map[string]map[string]int{
 	"POST /t/{tenant}/parties/{id}/archive": writePost,
 	"POST /t/{tenant}/parties/{id}/restore": writePost,
 
+	// AI systems, A.4, A.6, A.7, A.9, A.10.
+	"GET /t/{tenant}/ai-systems":               readable,
+	"GET /t/{tenant}/ai-systems/export.csv":    readable,
+	"GET /t/{tenant}/ai-systems/{id}":          readable,
+	"GET /t/{tenant}/ai-systems/new":           writeForm,
+	"POST /t/{tenant}/ai-systems":              writePost,
+	"GET /t/{tenant}/ai-systems/{id}/edit":     writeForm,
+	"POST /t/{tenant}/ai-systems/{id}":         writePost,
+	"GET /t/{tenant}/ai-systems/{id}/archive":  writeForm,
+	"POST /t/{tenant}/ai-systems/{id}/archive": writePost,
+	"POST /t/{tenant}/ai-systems/{id}/restore": writePost,
+
+	// Impact assessments, 6.1.4, 8.4, A.5: approval is an executive's (or administrator's) act.
+	"GET /t/{tenant}/impact-assessments":                                              readable,
+	"GET /t/{tenant}/impact-assessments/export.csv":                                   readable,
+	"GET /t/{tenant}/impact-assessments/new":                                          writeForm,
+	"POST /t/{tenant}/impact-assessments":                                             writePost,
+	"GET /t/{tenant}/impact-assessments/{id}":                                         readable,
+	"GET /t/{tenant}/impact-assessments/{id}/edit":                                    writeForm,
+	"POST /t/{tenant}/impact-assessments/{id}":                                        writePost,
+	"GET /t/{tenant}/impact-assessments/{id}/archive":                                 writeForm,
+	"POST /t/{tenant}/impact-assessments/{id}/archive":                                writePost,
+	"POST /t/{tenant}/impact-assessments/{id}/restore":                                writePost,
+	"POST /t/{tenant}/impact-assessments/{id}/approve":                                roles(303, 403, 403, 303),
+	"GET /t/{tenant}/impact-assessments/{id}/rounds/new":                              writeForm,
+	"POST /t/{tenant}/impact-assessments/{id}/rounds":                                 writePost,
+	"GET /t/{tenant}/impact-assessments/{id}/rounds/{round}":                          readable,
+	"GET /t/{tenant}/impact-assessments/{id}/rounds/{round}/edit":                     writeForm,
+	"POST /t/{tenant}/impact-assessments/{id}/rounds/{round}":                         writePost,
+	"POST /t/{tenant}/impact-assessments/{id}/rounds/{round}/impacts/{position}/risk": writePost, // to the new risk
+
+	// AI risks, 6.1.2, 8.2, and risk criteria, 6.1.1: criteria are an administrator's
+	// setting; accepting residual risk is an executive's (or administrator's) act.
+	"GET /t/{tenant}/risks":               readable,
+	"GET /t/{tenant}/risks/export.csv":    readable,
+	"GET /t/{tenant}/risks/heatmap":       readable,
+	"GET /t/{tenant}/risks/criteria":      readable,
+	"GET /t/{tenant}/risks/criteria/edit": roles(200, 403, 403, 403),
+	"POST /t/{tenant}/risks/criteria":     roles(303, 403, 403, 403),
+	"GET /t/{tenant}/risks/new":           writeForm,
+	"POST /t/{tenant}/risks":              writePost,
+	"GET /t/{tenant}/risks/{id}":          readable,
+	"GET /t/{tenant}/risks/{id}/edit":     writeForm,
+	"POST /t/{tenant}/risks/{id}":         writePost,
+	"GET /t/{tenant}/risks/{id}/assess":   writeForm,
+	"POST /t/{tenant}/risks/{id}/assess":  writePost,
+	"GET /t/{tenant}/risks/{id}/accept":   roles(200, 403, 403, 200),
+	"POST /t/{tenant}/risks/{id}/accept":  roles(303, 403, 403, 303),
+	"GET /t/{tenant}/risks/{id}/archive":  writeForm,
+	"POST /t/{tenant}/risks/{id}/archive": writePost,
+	"POST /t/{tenant}/risks/{id}/restore": writePost,
+
+	// Controls and the Statement of Applicability, 6.1.3 d. The matrix archives a custom
+	// control; an Annex A control cannot be archived (TestControlsRegister).
+	"GET /t/{tenant}/controls":               readable,
+	"GET /t/{tenant}/controls/export.csv":    readable,
+	"GET /t/{tenant}/controls/soa":           readable,
+	"GET /t/{tenant}/controls/soa.csv":       readable,
+	"GET /t/{tenant}/controls/new":           writeForm,
+	"POST /t/{tenant}/controls":              writePost,
+	"GET /t/{tenant}/controls/{id}":          readable,
+	"GET /t/{tenant}/controls/{id}/edit":     writeForm,
+	"POST /t/{tenant}/controls/{id}":         writePost,
+	"GET /t/{tenant}/controls/{id}/archive":  writeForm,
+	"POST /t/{tenant}/controls/{id}/archive": writePost,
+	"POST /t/{tenant}/controls/{id}/restore": writePost,
+
+	// Risk treatments, 6.1.3, 8.3.
+	"GET /t/{tenant}/treatments":               readable,
+	"GET /t/{tenant}/treatments/export.csv":    readable,
+	"GET /t/{tenant}/treatments/new":           writeForm,
+	"POST /t/{tenant}/treatments":              writePost,
+	"GET /t/{tenant}/treatments/{id}":          readable,
+	"GET /t/{tenant}/treatments/{id}/edit":     writeForm,
+	"POST /t/{tenant}/treatments/{id}":         writePost,
+	"GET /t/{tenant}/treatments/{id}/archive":  writeForm,
+	"POST /t/{tenant}/treatments/{id}/archive": writePost,
+	"POST /t/{tenant}/treatments/{id}/restore": writePost,
+
 	// Members and invitations: administrators only.
 	"GET /t/{tenant}/members":                          roles(200, 403, 403, 403),
 	"POST /t/{tenant}/members/invitations":             roles(200, 403, 403, 403), // shows the one-time link, no redirect
@@ -94,24 +176,19 @@ var goldenRoutes = map[string]map[string]int{
 	"POST /t/{tenant}/members/{user}/remove":           roles(303, 403, 403, 403),
 
 	// Registers not built yet: a page that says what is coming, readable by everyone.
-	"GET /t/{tenant}/scope":              readable,
-	"GET /t/{tenant}/policies":           readable,
-	"GET /t/{tenant}/roles":              readable,
-	"GET /t/{tenant}/risks":              readable,
-	"GET /t/{tenant}/treatments":         readable,
-	"GET /t/{tenant}/controls":           readable,
-	"GET /t/{tenant}/impact-assessments": readable,
-	"GET /t/{tenant}/objectives":         readable,
-	"GET /t/{tenant}/competence":         readable,
-	"GET /t/{tenant}/communications":     readable,
-	"GET /t/{tenant}/documents":          readable,
-	"GET /t/{tenant}/evidence":           readable,
-	"GET /t/{tenant}/ai-systems":         readable,
-	"GET /t/{tenant}/metrics":            readable,
-	"GET /t/{tenant}/audits":             readable,
-	"GET /t/{tenant}/reviews":            readable,
-	"GET /t/{tenant}/nonconformities":    readable,
-	"GET /t/{tenant}/incidents":          readable,
+	"GET /t/{tenant}/scope":           readable,
+	"GET /t/{tenant}/policies":        readable,
+	"GET /t/{tenant}/roles":           readable,
+	"GET /t/{tenant}/objectives":      readable,
+	"GET /t/{tenant}/competence":      readable,
+	"GET /t/{tenant}/communications":  readable,
+	"GET /t/{tenant}/documents":       readable,
+	"GET /t/{tenant}/evidence":        readable,
+	"GET /t/{tenant}/metrics":         readable,
+	"GET /t/{tenant}/audits":          readable,
+	"GET /t/{tenant}/reviews":         readable,
+	"GET /t/{tenant}/nonconformities": readable,
+	"GET /t/{tenant}/incidents":       readable,
 }
 
 // skippedRoutes are routes the matrix does not request, each with the reason and the test
@@ -171,6 +248,27 @@ type records struct {
 	member     uuid.UUID // a member who is none of the personas
 	invitation uuid.UUID // a pending invitation
 	token      string    // its one-time token
+	system     uuid.UUID // an AI system, which the forms of other registers name
+	// Impact assessments, each in the state its routes need whatever the order they are
+	// requested in: a draft round 1 with a harm (edited, raised from), a complete draft
+	// (approved), and an approved round 1 (a new round is started from it).
+	assessment, approvableAssessment, approvedAssessment uuid.UUID
+	// Risks: one with a residual rating (edited, accepted, archived), and one re-assessed,
+	// which sorts after archive and must still be editable then.
+	risk, assessedRisk uuid.UUID
+	control            uuid.UUID // a custom control (Annex A controls cannot be archived)
+	treatment          uuid.UUID // a treatment of risk using control
+}
+
+// assessmentFor is the impact assessment the route pattern is requested with.
+func (r records) assessmentFor(pattern string) uuid.UUID {
+	switch {
+	case strings.HasSuffix(pattern, "/approve"):
+		return r.approvableAssessment
+	case strings.HasSuffix(pattern, "/rounds"), strings.HasSuffix(pattern, "/rounds/new"):
+		return r.approvedAssessment
+	}
+	return r.assessment
 }
 
 // path turns a route pattern into a real path with r's ids. A parameter it does not know
@@ -202,6 +300,22 @@ func (r records) path(t testing.TB, pattern string) string {
 			segs[i] = r.party.String()
 		case s == "{id}" && prev == "invitations":
 			segs[i] = r.invitation.String()
+		case s == "{id}" && prev == "ai-systems":
+			// The system the other registers' forms name: the matrix archives it, then
+			// restores it, before any of those forms is posted (routes are walked sorted).
+			segs[i] = r.system.String()
+		case s == "{id}" && prev == "controls":
+			segs[i] = r.control.String()
+		case s == "{id}" && prev == "treatments":
+			segs[i] = r.treatment.String()
+		case s == "{id}" && prev == "risks":
+			segs[i] = r.riskFor(pattern).String()
+		case s == "{id}" && prev == "impact-assessments":
+			segs[i] = r.assessmentFor(pattern).String()
+		case s == "{round}" && prev == "rounds":
+			segs[i] = "1"
+		case s == "{position}" && prev == "impacts":
+			segs[i] = "1" // the fixture's first impact is a harm
 		default:
 			t.Fatalf("route %s: no fixture for parameter %s after %q; add one to records.path", pattern, s, prev)
 		}
@@ -226,10 +340,15 @@ func partyForm(name string) url.Values {
 		orgcontext.RequirementField(0, "text"): {"A requirement"}}
 }
 
+// assessmentForm is a valid impact assessment form about the AI system.
+func assessmentForm(title string, system uuid.UUID) url.Values {
+	return url.Values{"title": {title}, "system_id": {system.String()}, "next_review": {"2027-06-30"}}
+}
+
 // formFor is the form the matrix and the probe post to a route: valid, so that the status
 // says whether the role may do it (or whether the record exists), not whether the form
-// was filled in.
-func formFor(route, email string) url.Values {
+// was filled in. rec are the records the route is requested with, for forms that name one.
+func formFor(route, email string, rec records) url.Values {
 	_, pattern := splitRoute(route)
 	switch {
 	case pattern == "/login":
@@ -240,20 +359,47 @@ func formFor(route, email string) url.Values {
 		return url.Values{"applies_provider": {"true"}, "note_provider": {"Set by the RBAC matrix."}}
 	case pattern == "/t/{tenant}/parties" || pattern == "/t/{tenant}/parties/{id}":
 		return partyForm("Matrix party " + email)
+	case pattern == "/t/{tenant}/ai-systems" || pattern == "/t/{tenant}/ai-systems/{id}":
+		return aiSystemForm("Matrix AI system " + email)
 	case pattern == "/t/{tenant}/members/invitations":
 		return url.Values{"email": {"invited-" + strings.ReplaceAll(email, "@", ".") + "@example.com"}, "role": {"auditor"}}
 	case pattern == "/t/{tenant}/members/{user}":
 		return url.Values{"role": {"auditor"}}
+	case pattern == "/t/{tenant}/controls" || pattern == "/t/{tenant}/controls/{id}":
+		return controlForm("Matrix control " + email)
+	case pattern == "/t/{tenant}/treatments" || pattern == "/t/{tenant}/treatments/{id}":
+		return treatmentForm("Matrix treatment "+email, []uuid.UUID{rec.risk}, rec.control)
+	case pattern == "/t/{tenant}/risks" || pattern == "/t/{tenant}/risks/{id}":
+		return riskForm("Matrix risk "+email, rec.system)
+	case pattern == "/t/{tenant}/risks/{id}/assess":
+		return url.Values{"inherent_likelihood": {"4"}, "inherent_impact": {"4"}, "residual_likelihood": {"2"},
+			"residual_impact": {"2"}, "note": {"Re-assessed by the RBAC matrix."}}
+	case pattern == "/t/{tenant}/risks/{id}/accept":
+		return url.Values{"reason": {"Accepted by the RBAC matrix."}}
+	case pattern == "/t/{tenant}/risks/criteria":
+		return criteriaForm(risk.DefaultCriteria())
+	case pattern == "/t/{tenant}/impact-assessments" || pattern == "/t/{tenant}/impact-assessments/{id}":
+		return assessmentForm("Matrix assessment "+email, rec.system)
+	case pattern == "/t/{tenant}/impact-assessments/{id}/approve":
+		return url.Values{"approval_note": {"Approved by the RBAC matrix."}}
+	case pattern == "/t/{tenant}/impact-assessments/{id}/rounds/{round}":
+		return url.Values{"trigger": {"periodic_review"}, "purpose": {"Set by the RBAC matrix."},
+			impact.ImpactField(0, "kind"): {"harm"}, impact.ImpactField(0, "affected"): {"individuals"},
+			impact.ImpactField(0, "description"): {"A harm " + email}, impact.ImpactField(0, "severity"): {"4"},
+			impact.ImpactField(0, "likelihood"): {"3"}, impact.ImpactField(0, "reversibility"): {"irreversible"},
+			impact.ImpactField(0, "scale"): {"few"}}
+	case pattern == "/t/{tenant}/impact-assessments/{id}/rounds/{round}/impacts/{position}/risk":
+		return url.Values{"objective": {"fairness"}}
 	}
 	return url.Values{}
 }
 
-// request sends route to path as c, with the route's form for a POST.
-func (c *client) request(t testing.TB, route, path, email string) (*http.Response, string) {
+// request sends route to path as c, with the route's form for a POST (naming rec's records).
+func (c *client) request(t testing.TB, route, path, email string, rec records) (*http.Response, string) {
 	t.Helper()
 	method, _ := splitRoute(route)
 	if method == http.MethodPost {
-		return c.postFormResp(t, path, formFor(route, email))
+		return c.postFormResp(t, path, formFor(route, email, rec))
 	}
 	return c.do(t, c.newRequest(t, method, path, nil))
 }
@@ -281,7 +427,26 @@ func newRecords(t testing.TB, b *bundle, slug, label string) records {
 			return err
 		}
 		inv, token, err := tenant.Invite(ctx, tx, "invitee-"+label+"@"+slug+".example", tenant.RoleAuditor)
+		if err != nil {
+			return err
+		}
 		r.issue, r.party, r.invitation, r.token = i.ID, p.ID, inv.ID, token
+		inScope := true
+		sys, err := aisystem.Create(ctx, tx, aisystem.System{Name: "AI system " + label, Purpose: "A fixture of the route tests",
+			LifecycleStage: "operation", OrgRole: "provider", EUAIActClass: "minimal", EUAIActReason: "Fixture", InScope: &inScope})
+		if err != nil {
+			return err
+		}
+		r.system = sys.ID
+		r.assessment, r.approvableAssessment, r.approvedAssessment, err = newAssessmentFixtures(ctx, tx, label, sys.ID)
+		if err != nil {
+			return err
+		}
+		r.risk, r.assessedRisk, err = newRiskFixtures(ctx, tx, label, sys.ID)
+		if err != nil {
+			return err
+		}
+		r.control, r.treatment, err = newTreatmentFixtures(ctx, tx, label, r.risk)
 		return err
 	})
 	return r
@@ -349,7 +514,7 @@ func TestRoutesRBACMatrix(t *testing.T) {
 			c := b.signIn(t, email)
 			for _, route := range order {
 				_, pattern := splitRoute(route)
-				resp, body := c.request(t, route, rec.path(t, pattern), email)
+				resp, body := c.request(t, route, rec.path(t, pattern), email, rec)
 				require.Equal(t, goldenRoutes[route][role], resp.StatusCode, "%s as %s: %.300s", route, role, body)
 			}
 		})
@@ -367,7 +532,7 @@ func TestRoutesRBACMatrix(t *testing.T) {
 			}
 			n++
 			path := rec.path(t, pattern)
-			resp, body := c.request(t, route, path, "")
+			resp, body := c.request(t, route, path, "", rec)
 			if method == http.MethodGet {
 				require.Equal(t, http.StatusSeeOther, resp.StatusCode, "%s: %.300s", route, body)
 				require.Equal(t, "/login?next="+url.QueryEscape(path), resp.Header.Get("Location"), route)
