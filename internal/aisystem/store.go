@@ -10,6 +10,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Object is the object type of AI systems in the audit trail, their reference counter and
@@ -237,32 +238,13 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in System) (Syst
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
 }
 
-// SetArchived archives (true) or restores (false) an AI system. An archived system leaves
-// the default list and cannot be edited, but keeps its history and its links, and can be
-// restored.
+// archive archives and restores System records.
+var archive = record.Archive[System]{Table: "ai_systems", Object: Object, Find: find, Lock: " FOR UPDATE OF s"}
+
+// SetArchived archives (true) or restores (false) record id; archived records leave the
+// default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (System, error) {
-	before, err := find(ctx, tx, id, " FOR UPDATE OF s")
-	if err != nil {
-		return before, err
-	}
-	if before.Archived() == archived {
-		return before, nil
-	}
-	var at any
-	action := Object + ".restore"
-	if archived {
-		at, action = tx.Now, Object+".archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE ai_systems SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return before, fmt.Errorf("aisystem: %s %s: %w", action, id, err)
-	}
-	after, err := Find(ctx, tx, id)
-	if err != nil {
-		return after, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: Object,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
+	return archive.Set(ctx, tx, id, archived)
 }
 
 // Option is an AI system as a choice of another register's form (a risk's systems, an

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Choice is an allowed value of a field and its label; the same type as every register's,
@@ -124,12 +125,7 @@ func (s System) Archived() bool { return s.ArchivedAt != nil }
 
 // Editable returns a conflict when the system is archived: archiving promises that the
 // record is no longer edited until it is restored.
-func (s System) Editable() error {
-	if s.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", s.Reference())
-	}
-	return nil
-}
+func (s System) Editable() error { return record.Editable(s.Reference(), s.ArchivedAt) }
 
 // InScopeValue is InScope as the scope choices and filters spell it: "true", "false", or ""
 // when it is not answered.

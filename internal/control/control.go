@@ -16,6 +16,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/catalog"
 	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Object is the object type of controls in the audit trail and the URL slug.
@@ -150,12 +151,7 @@ func (c Control) Archived() bool { return c.ArchivedAt != nil }
 
 // Editable returns a conflict when the control is archived: archiving promises that the
 // record is no longer edited until it is restored.
-func (c Control) Editable() error {
-	if c.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", c.Code)
-	}
-	return nil
-}
+func (c Control) Editable() error { return record.Editable(c.Code, c.ArchivedAt) }
 
 // Archivable refuses to archive an Annex A control: the Statement of Applicability must
 // account for every one of them, so one that does not apply is excluded, with a reason.

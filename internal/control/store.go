@@ -11,6 +11,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // applicabilityExpr spells the nullable applicable column as the form does.
@@ -191,34 +192,16 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Control) (Con
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before.snapshot(), After: after.snapshot()})
 }
 
-// SetArchived archives (true) or restores (false) a custom control. Annex A controls are
-// never archived (see Control.Archivable).
+// archive archives and restores Control records.
+var archive = record.Archive[Control]{Table: "controls", Object: Object, Find: find, Lock: " FOR UPDATE OF c",
+	Allowed:  Control.Archivable,
+	Snapshot: func(c Control) any { return c.snapshot() },
+}
+
+// SetArchived archives (true) or restores (false) record id; archived records leave the
+// default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Control, error) {
-	before, err := find(ctx, tx, id, " FOR UPDATE OF c")
-	if err != nil {
-		return Control{}, err
-	}
-	if err := before.Archivable(); err != nil {
-		return Control{}, err
-	}
-	if before.Archived() == archived {
-		return before, nil
-	}
-	var at any
-	action := Object + ".restore"
-	if archived {
-		at, action = tx.Now, Object+".archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE controls SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return Control{}, fmt.Errorf("control: %s %s: %w", action, id, err)
-	}
-	after, err := Find(ctx, tx, id)
-	if err != nil {
-		return Control{}, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: Object,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before.snapshot(), After: after.snapshot()})
+	return archive.Set(ctx, tx, id, archived)
 }
 
 // ownerError turns a foreign-key violation on the owner into a message beside the field.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Object is the object type of impact assessments in the audit trail and the URL slug.
@@ -102,12 +103,7 @@ func (a Assessment) Archived() bool { return a.ArchivedAt != nil }
 
 // Editable returns a conflict when the assessment is archived: archiving promises that the
 // record is no longer changed until it is restored.
-func (a Assessment) Editable() error {
-	if a.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before changing it.", a.Reference())
-	}
-	return nil
-}
+func (a Assessment) Editable() error { return record.Editable(a.Reference(), a.ArchivedAt) }
 
 // ReviewDue reports whether the next review date has passed on day today (YYYY-MM-DD).
 func (a Assessment) ReviewDue(today string) bool { return a.NextReview != "" && a.NextReview < today }

@@ -15,6 +15,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 const assessmentColumns = `ia.id, ia.ref, ia.title, ia.system_id::text, s.ref, s.name,
@@ -331,28 +332,13 @@ func (a Assessment) everApproved() bool {
 	return a.Round > 1 || a.State != StateDraft
 }
 
-// SetArchived archives (true) or restores (false) an assessment. Archived assessments leave
-// the default list but keep their rounds and history and can be restored.
+// archive archives and restores Assessment records.
+var archive = record.Archive[Assessment]{Table: "impact_assessments", Object: Object, Find: findAssessment, Lock: " FOR UPDATE OF ia"}
+
+// SetArchived archives (true) or restores (false) record id; archived records leave the
+// default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Assessment, error) {
-	before, err := findAssessment(ctx, tx, id, " FOR UPDATE OF ia")
-	if err != nil || before.Archived() == archived {
-		return before, err
-	}
-	var at any
-	action := Object + ".restore"
-	if archived {
-		at, action = tx.Now, Object+".archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE impact_assessments SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return before, fmt.Errorf("impact: %s %s: %w", action, id, err)
-	}
-	after, err := FindAssessment(ctx, tx, id)
-	if err != nil {
-		return after, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: Object,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
+	return archive.Set(ctx, tx, id, archived)
 }
 
 // lockCurrent locks the assessment and loads its current round, refusing an archived

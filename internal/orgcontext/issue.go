@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openaims/openaims/internal/apperr"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Choice is an allowed value of a field and its label.
@@ -65,18 +66,10 @@ func (i Issue) Label() string { return i.Reference() + " " + i.Title }
 
 // Editable returns a conflict when the issue is archived: archiving promises that the record
 // is no longer edited until it is restored.
-func (i Issue) Editable() error { return editable(i.Reference(), i.ArchivedAt) }
+func (i Issue) Editable() error { return record.Editable(i.Reference(), i.ArchivedAt) }
 
 // Archived reports whether the issue is archived.
 func (i Issue) Archived() bool { return i.ArchivedAt != nil }
-
-// editable is the rule every archivable record follows.
-func editable(ref string, archivedAt *time.Time) error {
-	if archivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", ref)
-	}
-	return nil
-}
 
 // Normalize trims the free-text fields.
 func (i *Issue) Normalize() {

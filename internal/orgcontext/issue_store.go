@@ -10,6 +10,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // IssueObject is the object type of context issues in the audit trail and the URL slug.
@@ -137,14 +138,12 @@ func UpdateIssue(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Issue) (
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
 }
 
+// issueArchive archives and restores context issues.
+var issueArchive = record.Archive[Issue]{Table: "context_issues", Object: IssueObject, Find: findIssue, Lock: " FOR UPDATE OF c"}
+
 // SetIssueArchived archives (true) or restores (false) an issue.
 func SetIssueArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Issue, error) {
-	return setArchived(ctx, tx, "context_issues", IssueObject, id, archived, func(lock bool) (Issue, error) {
-		if lock {
-			return findIssue(ctx, tx, id, " FOR UPDATE OF c")
-		}
-		return FindIssue(ctx, tx, id)
-	})
+	return issueArchive.Set(ctx, tx, id, archived)
 }
 
 // ownerError turns a foreign-key violation on the owner into a field message.

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openaims/openaims/internal/apperr"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // PartyKinds are the kinds of interested party (clause 4.2).
@@ -69,7 +70,7 @@ func (p Party) Label() string { return p.Reference() + " " + p.Name }
 
 // Editable returns a conflict when the party is archived: archiving promises that the record
 // is no longer edited until it is restored.
-func (p Party) Editable() error { return editable(p.Reference(), p.ArchivedAt) }
+func (p Party) Editable() error { return record.Editable(p.Reference(), p.ArchivedAt) }
 
 // Archived reports whether the party is archived.
 func (p Party) Archived() bool { return p.ArchivedAt != nil }

@@ -10,6 +10,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // PartyObject is the object type of interested parties in the audit trail and the URL slug.
@@ -187,12 +188,10 @@ func UpdateParty(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Party) (
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
 }
 
+// partyArchive archives and restores interested parties.
+var partyArchive = record.Archive[Party]{Table: "parties", Object: PartyObject, Find: findParty, Lock: " FOR UPDATE OF p"}
+
 // SetPartyArchived archives (true) or restores (false) a party.
 func SetPartyArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Party, error) {
-	return setArchived(ctx, tx, "parties", PartyObject, id, archived, func(lock bool) (Party, error) {
-		if lock {
-			return findParty(ctx, tx, id, " FOR UPDATE OF p")
-		}
-		return FindParty(ctx, tx, id)
-	})
+	return partyArchive.Set(ctx, tx, id, archived)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/catalog"
 	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Statuses are the states of a risk through the risk process (23894 clause 6).
@@ -140,12 +141,7 @@ func (r Risk) Label() string { return r.Reference() + " " + r.Title }
 func (r Risk) Archived() bool { return r.ArchivedAt != nil }
 
 // Editable returns a conflict when the risk is archived.
-func (r Risk) Editable() error {
-	if r.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before changing it.", r.Reference())
-	}
-	return nil
-}
+func (r Risk) Editable() error { return record.Editable(r.Reference(), r.ArchivedAt) }
 
 // HasSystem reports whether the risk names the AI system id (as the form sends it).
 func (r Risk) HasSystem(id string) bool {

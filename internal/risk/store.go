@@ -15,6 +15,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Object is the object type of risks in the audit trail and the URL slug of the register.
@@ -484,31 +485,13 @@ type accepted struct {
 	Reason         string `json:"acceptance_reason"`
 }
 
-// SetArchived archives (true) or restores (false) a risk. Archived risks leave the list and
-// the heat map but keep their history and can be restored.
+// archive archives and restores Risk records.
+var archive = record.Archive[Risk]{Table: "risks", Object: Object, Find: find, Lock: " FOR UPDATE OF r"}
+
+// SetArchived archives (true) or restores (false) record id; archived records leave the
+// default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Risk, error) {
-	before, err := find(ctx, tx, id, " FOR UPDATE OF r")
-	if err != nil {
-		return Risk{}, err
-	}
-	if before.Archived() == archived {
-		return before, nil
-	}
-	var at any
-	action := "risks.restore"
-	if archived {
-		at, action = tx.Now, "risks.archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE risks SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return Risk{}, fmt.Errorf("risk: %s %s: %w", action, id, err)
-	}
-	after, err := Find(ctx, tx, id)
-	if err != nil {
-		return Risk{}, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: Object,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before, After: after})
+	return archive.Set(ctx, tx, id, archived)
 }
 
 const optionColumns = `r.id, r.ref, r.title, r.inherent_level, coalesce(r.residual_level, ''), r.status, r.archived_at IS NOT NULL`

@@ -11,6 +11,7 @@ import (
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // overdueExpr is true for a plan still open after its due date. A plan without a due date
@@ -293,30 +294,15 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Treatment) (T
 		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before.snapshot(), After: after.snapshot()})
 }
 
-// SetArchived archives (true) or restores (false) a treatment.
+// archive archives and restores Treatment records.
+var archive = record.Archive[Treatment]{Table: "treatments", Object: Object, Find: find, Lock: " FOR UPDATE OF t",
+	Snapshot: func(t Treatment) any { return t.snapshot() },
+}
+
+// SetArchived archives (true) or restores (false) record id; archived records leave the
+// default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Treatment, error) {
-	before, err := find(ctx, tx, id, " FOR UPDATE OF t")
-	if err != nil {
-		return Treatment{}, err
-	}
-	if before.Archived() == archived {
-		return before, nil
-	}
-	var at any
-	action := Object + ".restore"
-	if archived {
-		at, action = tx.Now, Object+".archive"
-	}
-	if _, err := tx.Exec(ctx, `UPDATE treatments SET archived_at = $3, updated_by = $4, updated_at = $5
-		WHERE tenant_id = $1 AND id = $2`, tx.TenantID, id, at, tx.Actor.UserID, tx.Now); err != nil {
-		return Treatment{}, fmt.Errorf("treatment: %s %s: %w", action, id, err)
-	}
-	after, err := Find(ctx, tx, id)
-	if err != nil {
-		return Treatment{}, err
-	}
-	return after, auditlog.Record(ctx, tx, auditlog.Event{Action: action, ObjectType: Object,
-		ObjectID: id.String(), ObjectLabel: after.Label(), Before: before.snapshot(), After: after.snapshot()})
+	return archive.Set(ctx, tx, id, archived)
 }
 
 func ownerError(err error, context string) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openaims/openaims/internal/apperr"
 	"github.com/openaims/openaims/internal/orgcontext"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // Object is the object type of treatments in the audit trail and the URL slug.
@@ -168,12 +169,7 @@ func (t Treatment) Label() string { return t.Reference() + " " + t.Title }
 func (t Treatment) Archived() bool { return t.ArchivedAt != nil }
 
 // Editable returns a conflict when the treatment is archived.
-func (t Treatment) Editable() error {
-	if t.ArchivedAt != nil {
-		return apperr.Errorf(apperr.Conflict, "%s is archived. Restore it before editing it.", t.Reference())
-	}
-	return nil
-}
+func (t Treatment) Editable() error { return record.Editable(t.Reference(), t.ArchivedAt) }
 
 // Open reports whether the plan is still to be carried out (planned or in progress).
 func (t Treatment) Open() bool { return t.Status == "planned" || t.Status == "in_progress" }
