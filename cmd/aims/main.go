@@ -22,6 +22,7 @@ import (
 	"github.com/openaims/openaims/internal/auditlog"
 	"github.com/openaims/openaims/internal/auth"
 	"github.com/openaims/openaims/internal/authz"
+	"github.com/openaims/openaims/internal/benchseed"
 	"github.com/openaims/openaims/internal/config"
 	"github.com/openaims/openaims/internal/control"
 	"github.com/openaims/openaims/internal/demo"
@@ -37,16 +38,20 @@ Usage:
   aims migrate [up|down|version|force V]
                                   manage the database schema (default: up)
   aims seed demo                  create the demo tenants acme and globex (idempotent)
+  aims seed bench [--tenants N] [--records M]
+                                  load the benchmark data: bench-large and N small tenants (idempotent)
   aims tenant create --slug S --name N
                                   create a tenant
   aims user create --email E --name N --tenant S --role R [--password P]
                                   create a user (or reuse one) and make them a member
   aims audit verify [--tenant SLUG]
                                   check the hash chains of the audit trail
+  aims bench [--base URL] [--tenant S] [--model open|closed|both] [--out FILE] …
+                                  load-test a running server against its baseline (docs/performance.md)
 
 Configuration comes from the environment: DATABASE_URL, AIMS_ADDR, AIMS_DATA_DIR, AIMS_ENV,
 AIMS_LOG_LEVEL, AIMS_BASE_URL, AIMS_DEMO_PASSWORD, AIMS_SESSION_IDLE, AIMS_SESSION_LIFETIME,
-AIMS_DB_MAX_CONNS, AIMS_SHUTDOWN_TIMEOUT (see README.md). Run 'aims COMMAND --help' for a
+AIMS_DB_MAX_CONNS, AIMS_SHUTDOWN_TIMEOUT, AIMS_BENCH_BASELINE (see README.md). Run 'aims COMMAND --help' for a
 command's flags.
 `
 
@@ -75,12 +80,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return migrate(rest, stdout, stderr)
 	case "seed demo":
 		return seedDemo(ctx, rest, stdout, stderr)
+	case "seed bench":
+		return seedBench(ctx, rest, stdout, stderr)
 	case "tenant create":
 		return tenantCreate(ctx, rest, stdout, stderr)
 	case "user create":
 		return userCreate(ctx, rest, stdout, stderr)
 	case "audit verify":
 		return auditVerify(ctx, rest, stdout, stderr)
+	case "bench":
+		return bench(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -130,7 +139,9 @@ func openMigrated(ctx context.Context, cfg config.Config) (*postgres.DB, error) 
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if _, err := flags("serve", "Apply pending migrations, then serve HTTP on AIMS_ADDR until SIGTERM or SIGINT.", args, stderr, func(*flag.FlagSet) {}); err != nil {
+	if _, err := flags("serve", "Apply pending migrations, then serve HTTP on AIMS_ADDR until SIGTERM or SIGINT.\n"+
+		"With AIMS_BENCH_BASELINE=<tenant slug>, also serve GET /bench/baseline, the unauthenticated\n"+
+		"baseline page of the load harness (aims bench), showing that tenant's newest risks; off by default.", args, stderr, func(*flag.FlagSet) {}); err != nil {
 		return ignoreHelp(err)
 	}
 	cfg, err := loadConfig()
@@ -154,6 +165,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", "http://"+cfg.Addr, "env", cfg.Env)
+	if cfg.BenchBaseline != "" {
+		log.Warn("GET /bench/baseline is on: it shows anyone the newest risks of a tenant; unset AIMS_BENCH_BASELINE outside load tests",
+			"tenant", cfg.BenchBaseline)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -245,6 +260,61 @@ func seedDemo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	fmt.Fprintln(stdout, "password: the value of AIMS_DEMO_PASSWORD (default demo-password)")
+	return nil
+}
+
+func seedBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var tenants, records int
+	_, err := flags("seed bench [--tenants N] [--records M]", "Load the data set of the load harness: tenant bench-large with M risks and, in proportion,\n"+
+		"AI systems, treatments, controls, impact assessments, context issues, parties and audit-trail\n"+
+		"entries (M=100000: 1,000, 20,000, 38+60, 500, 2,000, 2,000 and 500,000), with users\n"+
+		"officer@, auditor@, exec@ and admin@bench-large.test; and N small tenants bench-0001 ….\n"+
+		"Idempotent: a tenant that has its data is left alone. Users get AIMS_DEMO_PASSWORD\n"+
+		"(default demo-password).", args, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&tenants, "tenants", 1000, "number of small tenants")
+		fs.IntVar(&records, "records", 100000, "number of risks in bench-large")
+	})
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if tenants < 0 || tenants > 9999 || records < 1 || records > 10_000_000 {
+		return fmt.Errorf("seed bench: want --tenants from 0 to 9999 and --records from 1 to 10000000")
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Production() {
+		return errors.New("seed bench: refused with AIMS_ENV=production: it creates thousands of accounts with a known password")
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	rep, err := benchseed.Seed(ctx, db, benchseed.NewPlan(tenants, records), cfg.DemoPassword,
+		func(f string, a ...any) { fmt.Fprintf(stdout, f+"\n", a...) })
+	if err != nil {
+		return err
+	}
+	if rep.LargeCreated {
+		fmt.Fprintf(stdout, "%s: loaded in %.1fs\n", benchseed.LargeSlug, rep.LargeTook.Seconds())
+		for _, t := range benchseed.Tables(rep.Large) {
+			fmt.Fprintf(stdout, "  %-26s %9d\n", t, rep.Large[t])
+		}
+	}
+	var small int64
+	for _, n := range rep.Small {
+		small += n
+	}
+	fmt.Fprintf(stdout, "small tenants: %d seeded (%d rows) in %.1fs, %d already there\n", rep.SmallCreated, small,
+		rep.SmallTook.Seconds(), rep.SmallSkipped)
+	fmt.Fprintln(stdout, "not loaded: evidence and nonconformities (their registers have no tables yet)")
+	fmt.Fprintf(stdout, "accounts created: %d; statistics refreshed in %.1fs; total %.1fs\n", rep.Users,
+		rep.AnalyzeTook.Seconds(), time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "sign in as officer@, auditor@, exec@ or admin@%s.test with AIMS_DEMO_PASSWORD (default demo-password)\n",
+		benchseed.LargeSlug)
 	return nil
 }
 

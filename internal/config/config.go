@@ -40,6 +40,10 @@ type Config struct {
 	DBMaxConns int32
 	// ShutdownTimeout bounds how long in-flight requests may drain on SIGTERM (AIMS_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// BenchBaseline is the slug of the tenant whose newest risks GET /bench/baseline shows,
+	// unauthenticated, for the load harness (AIMS_BENCH_BASELINE). Empty, the default, turns
+	// the endpoint off: it then answers 404 like any unknown page.
+	BenchBaseline string
 }
 
 // Production reports whether the process runs with production settings.
@@ -79,6 +83,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionLifetime: dur("AIMS_SESSION_LIFETIME", 12*time.Hour),
 		ShutdownTimeout: dur("AIMS_SHUTDOWN_TIMEOUT", 20*time.Second),
 		DBMaxConns:      20,
+		BenchBaseline:   str("AIMS_BENCH_BASELINE", ""),
 	}
 	c.BaseURL = str("AIMS_BASE_URL", "http://"+c.Addr)
 
@@ -109,6 +114,9 @@ func Load(getenv func(string) string) (Config, error) {
 		} else {
 			c.DBMaxConns = int32(n)
 		}
+	}
+	if c.BenchBaseline != "" && c.Production() {
+		errs = append(errs, fmt.Errorf("AIMS_BENCH_BASELINE=%q: an unauthenticated page of tenant data for load tests; not allowed with AIMS_ENV=production", c.BenchBaseline))
 	}
 	if c.SessionIdle > c.SessionLifetime {
 		errs = append(errs, fmt.Errorf("AIMS_SESSION_IDLE (%s) must not exceed AIMS_SESSION_LIFETIME (%s)", c.SessionIdle, c.SessionLifetime))

@@ -19,6 +19,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://localhost:8080", c.BaseURL)
 	require.Equal(t, 30*time.Minute, c.SessionIdle)
 	require.False(t, c.Production())
+	require.Empty(t, c.BenchBaseline, "the unauthenticated baseline endpoint is off unless asked for")
 }
 
 func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
@@ -33,6 +34,7 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"AIMS_DEMO_PASSWORD":    {"AIMS_DEMO_PASSWORD": "short"},
 		"AIMS_BASE_URL":         {"AIMS_BASE_URL": "example.com"},
 		"AIMS_SESSION_LIFETIME": {"AIMS_SESSION_LIFETIME": "10m"},
+		"AIMS_BENCH_BASELINE":   {"AIMS_BENCH_BASELINE": "bench-large", "AIMS_ENV": "production"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {

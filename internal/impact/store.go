@@ -38,6 +38,11 @@ const assessmentFrom = `impact_assessments ia
 	CROSS JOIN LATERAL (SELECT count(*)::int AS risks FROM risks k
 		WHERE k.tenant_id = ia.tenant_id AND k.impact_assessment_id = ia.id AND k.archived_at IS NULL) rk`
 
+// assessmentCountFrom is what the list's total is counted over: the status filter needs the
+// current round, nothing else needs a join.
+const assessmentCountFrom = `impact_assessments ia
+	JOIN impact_assessment_rounds r ON r.tenant_id = ia.tenant_id AND r.assessment_id = ia.id AND r.round = ia.current_round`
+
 func scanAssessment(a *Assessment) []any {
 	return []any{&a.ID, &a.Ref, &a.Title, &a.SystemID, &a.SystemRef, &a.SystemName, &a.OwnerID, &a.OwnerName,
 		&a.NextReview, &a.Round, &a.State, &a.ApprovedAt, &a.Harms, &a.Benefits, &a.RiskCount, &a.ArchivedAt,
@@ -59,7 +64,7 @@ var Sorts = map[string]postgres.SortKey{
 // List is how the impact-assessments register is listed. The status filter is the state of
 // the current round (or archived); "due" is handled by listQuery.
 var List = postgres.ListSpec{
-	From: assessmentFrom, Columns: assessmentColumns, IDExpr: "ia.id", ArchivedExpr: "ia.archived_at",
+	From: assessmentFrom, CountFrom: assessmentCountFrom, Columns: assessmentColumns, IDExpr: "ia.id", ArchivedExpr: "ia.archived_at",
 	SearchExpr: "ia.title", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"system": "ia.system_id::text", "status": "r.state", "owner": "ia.owner_id::text"},
 }

@@ -42,7 +42,7 @@ var IssueSorts = map[string]postgres.SortKey{
 
 // IssueList is how the context register is listed.
 var IssueList = postgres.ListSpec{
-	From: issueFrom, Columns: issueColumns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
+	From: issueFrom, CountFrom: "context_issues c", Columns: issueColumns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
 	SearchExpr: "(c.title || ' ' || c.description || ' ' || c.effect)", Sorts: IssueSorts, DefaultSort: "updated",
 	Filterable: map[string]string{"origin": "c.origin", "category": "c.category", "status": "c.status", "owner": "c.owner_id::text"},
 }

@@ -104,55 +104,89 @@ func TestCatalogNoViewBypassesRowLevelSecurity(t *testing.T) {
 	require.Empty(t, views, "views in public must be security_invoker (and no materialized views of tenant data)")
 }
 
+// keyViolations lists, for the tables of db with a tenant_id column, the keys a
+// distribution by tenant_id (Citus) cannot take: a primary key that does not start with
+// tenant_id, a foreign key between tenant tables that does not start with tenant_id on both
+// sides, a foreign key from a table without tenant_id into a tenant table, and a unique key
+// without tenant_id. Each entry names the table and the key.
+func keyViolations(t *testing.T, db *postgres.DB, tables []string) (pks, fks, uniques []string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.Pool.Query(ctx, `
+		SELECT c.relname || ': ' || coalesce((SELECT con.conname FROM pg_constraint con
+			WHERE con.contype = 'p' AND con.conrelid = c.oid), 'no primary key')
+		FROM pg_class c
+		WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY ($1)
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+			JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+			WHERE con.contype = 'p' AND con.conrelid = c.oid AND a.attname = 'tenant_id')
+		ORDER BY 1`, tables)
+	require.NoError(t, err)
+	pks, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+
+	// conkey and confkey are in the order the key was declared, so element 1 is its first
+	// column.
+	rows, err = db.Pool.Query(ctx, `
+		SELECT con.conrelid::regclass::text || ': ' || con.conname || ' → ' || con.confrelid::regclass::text
+		FROM pg_constraint con
+		JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+		JOIN pg_attribute b ON b.attrelid = con.confrelid AND b.attnum = con.confkey[1]
+		WHERE con.contype = 'f' AND con.confrelid::regclass::text = ANY ($1)
+		AND (NOT con.conrelid::regclass::text = ANY ($1) OR a.attname <> 'tenant_id' OR b.attname <> 'tenant_id')
+		ORDER BY 1`, tables)
+	require.NoError(t, err)
+	fks, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+
+	rows, err = db.Pool.Query(ctx, `
+		SELECT i.indrelid::regclass::text || ': ' || i.indexrelid::regclass::text FROM pg_index i
+		WHERE i.indisunique AND i.indrelid::regclass::text = ANY ($1)
+		AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'tenant_id'
+			AND a.attnum = ANY (i.indkey::int2[]))
+		ORDER BY 1`, tables)
+	require.NoError(t, err)
+	uniques, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return pks, fks, uniques
+}
+
 func TestCatalogTenantKeysIncludeTenantID(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.New(t)
 	tables := tenantTables(t, db)
+	pks, fks, uniques := keyViolations(t, db, tables)
+	require.Empty(t, pks, "primary keys must be (tenant_id, …): tenant_id first, as a distribution by tenant_id needs")
+	require.Empty(t, fks, "foreign keys into a tenant table must come from a tenant table and start with tenant_id on both sides")
+	require.Empty(t, uniques, "a unique key without tenant_id leaks existence across tenants")
 
-	t.Run("primary keys start with tenant_id", func(t *testing.T) {
-		for _, table := range tables {
-			var first *string
-			err := db.Pool.QueryRow(ctx, `SELECT a.attname FROM pg_constraint con
-				JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-				WHERE con.contype = 'p' AND con.conrelid = ('public.' || $1)::regclass`, table).Scan(&first)
-			require.NoError(t, err, "%s has no primary key", table)
-			require.Equal(t, "tenant_id", *first, "%s: primary key must be (tenant_id, …)", table)
-		}
-	})
+	var n int
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_constraint
+		WHERE contype = 'f' AND conrelid::regclass::text = ANY ($1) AND confrelid::regclass::text = ANY ($1)`, tables).Scan(&n))
+	require.Positive(t, n, "expected foreign keys between tenant tables (e.g. context_issues → memberships)")
 
-	t.Run("foreign keys between tenant tables carry tenant_id", func(t *testing.T) {
-		rows, err := db.Pool.Query(ctx, `
-			SELECT con.conname, con.conrelid::regclass::text, con.confrelid::regclass::text,
-				EXISTS (SELECT 1 FROM unnest(con.conkey, con.confkey) AS k (col, ref)
-					JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col
-					JOIN pg_attribute b ON b.attrelid = con.confrelid AND b.attnum = k.ref
-					WHERE a.attname = 'tenant_id' AND b.attname = 'tenant_id')
-			FROM pg_constraint con
-			WHERE con.contype = 'f' AND con.conrelid::regclass::text = ANY ($1) AND con.confrelid::regclass::text = ANY ($1)`, tables)
+	// The checks themselves: keys that carry tenant_id but not first, and the other
+	// shapes, must each be caught.
+	t.Run("catches keys not led by tenant_id", func(t *testing.T) {
+		t.Parallel()
+		bad := pgtest.New(t)
+		_, err := bad.Pool.Exec(ctx, `
+			CREATE TABLE bad_parent (tenant_id uuid NOT NULL, id uuid NOT NULL, code text NOT NULL,
+				PRIMARY KEY (id, tenant_id), UNIQUE (tenant_id, id), UNIQUE (code));
+			CREATE TABLE bad_child (tenant_id uuid NOT NULL, id uuid NOT NULL, parent_id uuid NOT NULL,
+				PRIMARY KEY (tenant_id, id),
+				FOREIGN KEY (parent_id, tenant_id) REFERENCES bad_parent (id, tenant_id));
+			CREATE TABLE bad_global (id uuid PRIMARY KEY, tenant uuid NOT NULL, parent_id uuid NOT NULL,
+				FOREIGN KEY (tenant, parent_id) REFERENCES bad_parent (tenant_id, id));
+			CREATE TABLE bad_keyless (tenant_id uuid NOT NULL, note text)`)
 		require.NoError(t, err)
-		n := 0
-		for rows.Next() {
-			var name, from, to string
-			var ok bool
-			require.NoError(t, rows.Scan(&name, &from, &to, &ok))
-			require.True(t, ok, "%s: foreign key %s to %s must pair tenant_id with tenant_id", from, name, to)
-			n++
-		}
-		require.NoError(t, rows.Err())
-		require.Positive(t, n, "expected foreign keys between tenant tables (e.g. context_issues → memberships)")
-	})
-
-	t.Run("unique keys include tenant_id", func(t *testing.T) {
-		rows, err := db.Pool.Query(ctx, `
-			SELECT i.indexrelid::regclass::text FROM pg_index i
-			WHERE i.indisunique AND i.indrelid::regclass::text = ANY ($1)
-			AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'tenant_id'
-				AND a.attnum = ANY (i.indkey::int2[]))`, tables)
-		require.NoError(t, err)
-		global, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		require.NoError(t, err)
-		require.Empty(t, global, "a unique key without tenant_id leaks existence across tenants")
+		pks, fks, uniques := keyViolations(t, bad, tenantTables(t, bad))
+		require.Equal(t, []string{"bad_keyless: no primary key", "bad_parent: bad_parent_pkey"}, pks)
+		require.Len(t, fks, 2)
+		require.Contains(t, fks[0], "bad_child: bad_child_parent_id_tenant_id_fkey → bad_parent")
+		require.Contains(t, fks[1], "bad_global: bad_global_tenant_parent_id_fkey → bad_parent")
+		require.Equal(t, []string{"bad_parent: bad_parent_code_key"}, uniques)
 	})
 }
 

@@ -20,6 +20,7 @@ const ShowArchived = "archived"
 // offers (each backed by an index), the columns it filters on, and what search looks in.
 type ListSpec struct {
 	From         string
+	CountFrom    string // FROM clause the total is counted over, when cheaper than From (see ListQuery)
 	Columns      string
 	IDExpr       string
 	ArchivedExpr string
@@ -37,7 +38,7 @@ func (spec ListSpec) Query(f Filter) ListQuery {
 	if !ok {
 		sort, desc = spec.Sorts[spec.DefaultSort], spec.DefaultSort == "updated"
 	}
-	q := ListQuery{From: spec.From, Columns: spec.Columns, IDExpr: spec.IDExpr, Sort: sort, Desc: desc,
+	q := ListQuery{From: spec.From, CountFrom: spec.CountFrom, Columns: spec.Columns, IDExpr: spec.IDExpr, Sort: sort, Desc: desc,
 		After: f.After, Before: f.Before, Limit: f.Limit, Args: pgx.NamedArgs{}}
 	if f.Fields["status"] == ShowArchived {
 		q.Where = append(q.Where, spec.ArchivedExpr+" IS NOT NULL")

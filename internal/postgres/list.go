@@ -23,6 +23,13 @@ type SortKey struct {
 	Type string // e.g. "text", "integer", "timestamptz"
 }
 
+// DefaultCountCap is how many matching rows a list counts exactly. Above it the total is
+// the planner's estimate, so the cost of a page does not grow with the register. Counting
+// reads every counted row: on a 100,000-risk tenant a cap of 10,000 cost 5–30 ms a page
+// (filter dependent) against 0.5–2 ms for 1,000, and the estimate of an equality filter
+// is within a few per cent.
+const DefaultCountCap = 1_000
+
 // ListQuery describes one page of a register list. Filters use pgx named arguments
 // (@name); the keyset condition is added here, so deep pages cost what the first does.
 type ListQuery struct {
@@ -36,14 +43,23 @@ type ListQuery struct {
 	After   string        // cursor: rows after this one
 	Before  string        // cursor: rows before this one (the previous page)
 	Limit   int           // page size; 0 for all rows (CSV export)
+	// CountFrom is the FROM clause the total is counted over: the base table and only the
+	// joins a condition needs ("" means From). Joins that only fetch display columns would
+	// otherwise run for every counted row.
+	CountFrom string
+	// CountCap is how many rows are counted exactly (0 means DefaultCountCap).
+	CountCap int
 }
 
 // Page is one page of a list with the cursors of its neighbours ("" when there is none).
+// Total is exact up to the query's count cap; above it, it is the planner's estimate (never
+// less than the cap) and TotalEstimated is set.
 type Page[T any] struct {
-	Items      []T
-	Total      int
-	NextCursor string
-	PrevCursor string
+	Items          []T
+	Total          int
+	TotalEstimated bool
+	NextCursor     string
+	PrevCursor     string
 }
 
 type cursor struct {
@@ -79,8 +95,9 @@ func (q ListQuery) where(extra ...string) string {
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
-// List returns one page of q and its total count in a single round trip. scan returns
-// pointers into *T in the order of q.Columns.
+// List returns one page of q and its total in a single round trip. scan returns pointers
+// into *T in the order of q.Columns. The total is counted up to q's count cap and estimated
+// by the planner above it (see Page), so a page costs the same at any register size.
 func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) (Page[T], error) {
 	if q.Limit <= 0 || q.Limit > MaxPageSize {
 		q.Limit = DefaultPageSize
@@ -109,9 +126,22 @@ func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) 
 	sql := fmt.Sprintf("SELECT %s, (%s)::text, (%s)::text FROM %s%s ORDER BY %s %s, %s %s LIMIT %d",
 		q.Columns, q.Sort.Expr, q.IDExpr, q.From, q.where(keyset...), q.Sort.Expr, dir, q.IDExpr, dir, q.Limit+1)
 
+	countCap := q.CountCap
+	if countCap <= 0 {
+		countCap = DefaultCountCap
+	}
+	countFrom := q.CountFrom
+	if countFrom == "" {
+		countFrom = q.From
+	}
+	matching := "SELECT 1 FROM " + countFrom + q.where()
+
+	// The page, the count up to the cap, and the planner's estimate of the count travel
+	// together; the estimate is used only when the cap is reached.
 	batch := &pgx.Batch{}
 	batch.Queue(sql, args)
-	batch.Queue("SELECT count(*) FROM "+q.From+q.where(), q.Args)
+	batch.Queue(fmt.Sprintf("SELECT count(*) FROM (%s LIMIT %d) matching", matching, countCap+1), q.Args)
+	batch.Queue("EXPLAIN (FORMAT JSON) "+matching, q.Args)
 	res := tx.SendBatch(ctx, batch)
 	defer res.Close()
 
@@ -140,6 +170,14 @@ func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) 
 	if err := res.QueryRow().Scan(&p.Total); err != nil {
 		return Page[T]{}, fmt.Errorf("postgres: list count: %w", err)
 	}
+	var plan string
+	if err := res.QueryRow().Scan(&plan); err != nil {
+		return Page[T]{}, fmt.Errorf("postgres: list estimate: %w", err)
+	}
+	if p.Total > countCap {
+		p.TotalEstimated = true
+		p.Total = max(planRows(plan), countCap+1)
+	}
 	more := len(got) > q.Limit
 	if more {
 		got = got[:q.Limit]
@@ -164,6 +202,20 @@ func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) 
 		}
 	}
 	return p, nil
+}
+
+// planRows reads the row estimate of the top node of an EXPLAIN (FORMAT JSON) output
+// (0 when it cannot be read).
+func planRows(plan string) int {
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if json.Unmarshal([]byte(plan), &out) != nil || len(out) == 0 {
+		return 0
+	}
+	return int(out[0].Plan.Rows)
 }
 
 func keysetCond(q ListQuery, desc bool) string {

@@ -34,39 +34,39 @@ type HeatMaps struct {
 	Inherent, Residual HeatMap
 }
 
-// LoadHeatMaps counts live risks per inherent and per residual cell, with the criteria,
-// in one round trip. The groupings use the heat-map indexes.
+// LoadHeatMaps reads the counts of live risks per inherent and per residual cell, with the
+// criteria, in one round trip. The counts are kept per cell by triggers on risks (table
+// risk_heat_counts, migration 000009), so the cost is that of the matrix, not the register.
 func LoadHeatMaps(ctx context.Context, tx *postgres.Tx) (HeatMaps, error) {
 	batch := &pgx.Batch{}
 	queueCriteria(batch, tx)
-	batch.Queue(`SELECT inherent_likelihood, inherent_impact, count(*) FROM risks
-		WHERE tenant_id = $1 AND archived_at IS NULL GROUP BY 1, 2`, tx.TenantID)
-	batch.Queue(`SELECT coalesce(residual_likelihood, 0), coalesce(residual_impact, 0), count(*) FROM risks
-		WHERE tenant_id = $1 AND archived_at IS NULL GROUP BY 1, 2`, tx.TenantID)
+	batch.Queue(`SELECT kind = 'residual', likelihood, impact, count FROM risk_heat_counts
+		WHERE tenant_id = $1 AND count > 0`, tx.TenantID)
 	res := tx.SendBatch(ctx, batch)
 	defer res.Close()
 	c, err := scanCriteria(res.QueryRow())
 	if err != nil {
 		return HeatMaps{}, err
 	}
-	var maps HeatMaps
-	for i, m := range []*HeatMap{&maps.Inherent, &maps.Residual} {
-		counts := map[[2]int]int{}
-		rows, err := res.Query()
-		if err != nil {
-			return HeatMaps{}, fmt.Errorf("risk: heat map: %w", err)
-		}
-		var l, im, n int
-		_, err = pgx.ForEachRow(rows, []any{&l, &im, &n}, func() error {
-			counts[[2]int{l, im}] = n
-			return nil
-		})
-		if err != nil {
-			return HeatMaps{}, fmt.Errorf("risk: heat map: %w", err)
-		}
-		*m = newHeatMap(c, i == 1, counts)
+	rows, err := res.Query()
+	if err != nil {
+		return HeatMaps{}, fmt.Errorf("risk: heat map: %w", err)
 	}
-	return maps, nil
+	counts := [2]map[[2]int]int{{}, {}}
+	var residual bool
+	var l, im, n int
+	_, err = pgx.ForEachRow(rows, []any{&residual, &l, &im, &n}, func() error {
+		k := 0
+		if residual {
+			k = 1
+		}
+		counts[k][[2]int{l, im}] = n
+		return nil
+	})
+	if err != nil {
+		return HeatMaps{}, fmt.Errorf("risk: heat map: %w", err)
+	}
+	return HeatMaps{Inherent: newHeatMap(c, false, counts[0]), Residual: newHeatMap(c, true, counts[1])}, nil
 }
 
 func newHeatMap(c Criteria, residual bool, counts map[[2]int]int) HeatMap {

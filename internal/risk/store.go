@@ -61,7 +61,7 @@ var Sorts = map[string]postgres.SortKey{
 // understands "system" (an AI system id), "cell" and "rcell" (an inherent or residual
 // likelihood-impact cell such as "3-4", see Cell) and residual "none" (not yet rated).
 var List = postgres.ListSpec{
-	From: riskFrom, Columns: riskColumns, IDExpr: "r.id", ArchivedExpr: "r.archived_at",
+	From: riskFrom, CountFrom: "risks r", Columns: riskColumns, IDExpr: "r.id", ArchivedExpr: "r.archived_at",
 	SearchExpr: "(r.title || ' ' || r.event || ' ' || r.consequences)", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"status": "r.status", "inherent": "r.inherent_level", "residual": "r.residual_level",
 		"source": "r.risk_source", "objective": "r.objective_affected", "owner": "r.owner_id::text",

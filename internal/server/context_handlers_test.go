@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -10,6 +11,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openaims/openaims/internal/auth"
+	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/tenant"
 )
 
 // recordPath matches the page of a context issue a create redirects to.
@@ -240,5 +245,36 @@ func TestContextRegister(t *testing.T) {
 		_, body = one.get(t, "/t/acme/context?q="+m)
 		require.Contains(t, body, "Created on one "+m)
 		require.Contains(t, body, "Created on two "+m)
+
+		// Sign-in throttling counts failures in the database: failures on one instance pause
+		// the account on the other.
+		newAccount := func(label string) (uuid.UUID, string) {
+			email := label + "-" + strings.ToLower(m) + "@acme.example"
+			u, err := auth.CreateUser(context.Background(), b.db, auth.NewUser{Email: email, DisplayName: label, Password: demoPassword})
+			require.NoError(t, err)
+			b.inTenant(t, "acme", func(tx *postgres.Tx) error {
+				return tenant.AddMember(context.Background(), tx, u.ID, tenant.RoleAuditor)
+			})
+			return u.ID, email
+		}
+		_, throttled := newAccount("throttled")
+		for range auth.MaxAccountFailures {
+			status, _ := anonymous(t, b.ts).postForm(t, "/login", url.Values{"email": {throttled}, "password": {"not the password"}})
+			require.Equal(t, http.StatusUnauthorized, status)
+		}
+		resp, _ := anonymous(t, ts2).postFormResp(t, "/login", url.Values{"email": {throttled}, "password": {demoPassword}})
+		require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "failures on one instance pause the account on the other")
+		require.NotEmpty(t, resp.Header.Get("Retry-After"))
+
+		// A member removed through one instance loses access on the other at its next request.
+		memberID, memberEmail := newAccount("replica-member")
+		member := withCookie(t, ts2, signInTo(t, b.ts, memberEmail).sessionCookie(t))
+		status, _ = member.get(t, "/t/acme/context")
+		require.Equal(t, http.StatusOK, status)
+		admin := b.signIn(t, acmeAdmin)
+		status, body = admin.postForm(t, "/t/acme/members/"+memberID.String()+"/remove", url.Values{})
+		require.Equal(t, http.StatusSeeOther, status, "%.300s", body)
+		status, _ = member.get(t, "/t/acme/context")
+		require.Equal(t, http.StatusNotFound, status, "the other instance sees the removal at once")
 	})
 }

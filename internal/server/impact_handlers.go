@@ -151,19 +151,21 @@ func (s *Server) renderAssessmentForm(w http.ResponseWriter, r *http.Request, v 
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	v.NewSystem = impactLinks(r).AISystems + "/new"
-	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
-		if v.Owners, err = memberOptions(r, tx); err != nil {
-			return err
-		}
-		v.Systems, err = systemOptions(r, tx, v.Assessment.SystemID)
-		return err
-	})
-	if err != nil {
+	if err := s.inTenant(r, func(tx *postgres.Tx) error { return assessmentFormOptions(r, tx, &v) }); err != nil {
 		return err
 	}
 	s.render(w, r, status, pages.Form(s.page(r, v.Heading, impactPages.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
 	return nil
+}
+
+// assessmentFormOptions fills in what the assessment form offers: owners and AI systems.
+func assessmentFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err error) {
+	v.NewSystem = impactLinks(r).AISystems + "/new"
+	if v.Owners, err = memberOptions(r, tx); err != nil {
+		return err
+	}
+	v.Systems, err = systemOptions(r, tx, v.Assessment.SystemID)
+	return err
 }
 
 const newAssessmentHeading = "Start an impact assessment"
@@ -188,17 +190,32 @@ func (s *Server) impactCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// impactEdit shows the edit form; the assessment and the form's options are read in one
+// transaction.
 func (s *Server) impactEdit(w http.ResponseWriter, r *http.Request) error {
-	id, a, err := findRecord(s, r, impact.FindAssessment)
-	if err == nil {
-		err = a.Editable()
-	}
+	id, err := idParam(r)
 	if err != nil {
 		return err
 	}
-	href := impactPages.href(r, id)
-	return s.renderAssessmentForm(w, r, pages.FormView{Heading: "Edit " + a.Reference(), Action: href, Cancel: href,
-		Assessment: a, SystemFixed: a.Round > 1 || a.State != impact.StateDraft}, nil)
+	var v pages.FormView
+	err = s.inTenant(r, func(tx *postgres.Tx) error {
+		a, err := impact.FindAssessment(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.Editable(); err != nil {
+			return err
+		}
+		href := impactPages.href(r, id)
+		v = pages.FormView{Heading: "Edit " + a.Reference(), Action: href, Cancel: href,
+			Assessment: a, SystemFixed: a.Round > 1 || a.State != impact.StateDraft}
+		return assessmentFormOptions(r, tx, &v)
+	})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Form(s.page(r, v.Heading, impactPages.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
+	return nil
 }
 
 func (s *Server) impactUpdate(w http.ResponseWriter, r *http.Request) error {

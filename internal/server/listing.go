@@ -82,7 +82,7 @@ func (lr listRequest) SortLink(label, key string) components.SortLink {
 
 // Pager is the count and the previous/next links of page p.
 func pager[T any](lr listRequest, p postgres.Page[T]) components.Pager {
-	pg := components.Pager{Total: p.Total, From: lr.Pos, To: lr.Pos + len(p.Items) - 1}
+	pg := components.Pager{Total: p.Total, TotalEstimated: p.TotalEstimated, From: lr.Pos, To: lr.Pos + len(p.Items) - 1}
 	if len(p.Items) == 0 {
 		pg.From, pg.To = 0, 0
 	}

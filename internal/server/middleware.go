@@ -96,8 +96,9 @@ func noStore(next http.Handler) http.Handler {
 	})
 }
 
-// loadUser reads the signed-in user from the session and, in the same step, their
-// memberships (one query), so every later check needs no further round trip.
+// loadUser reads the signed-in user from the session and their memberships, which the
+// session store read in the same query as the session (a session saved without its user
+// costs a query of its own), so every later check needs no further round trip.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req(r).HasSession = true
@@ -107,10 +108,15 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		rq := req(r)
-		ms, err := tenant.MembershipsOf(r.Context(), s.db, id)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
+		var ms []tenant.Membership
+		if rq.session != nil && rq.session.userID == id {
+			ms = rq.session.memberships
+		} else {
+			var err error
+			if ms, err = tenant.MembershipsOf(r.Context(), s.db, id); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
 		}
 		rq.User = &auth.User{ID: id, Email: s.sessions.GetString(r.Context(), "user_email"), DisplayName: s.sessions.GetString(r.Context(), "user_name")}
 		rq.Memberships = ms

@@ -142,11 +142,13 @@ func (f recordFlows[T]) renderForm(s *Server, w http.ResponseWriter, r *http.Req
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	owners, err := inTenantValue(s, r, func(tx *postgres.Tx) ([]components.Option, error) { return memberOptions(r, tx) })
-	if err != nil {
-		return err
+	if v.Owners == nil {
+		owners, err := inTenantValue(s, r, func(tx *postgres.Tx) ([]components.Option, error) { return memberOptions(r, tx) })
+		if err != nil {
+			return err
+		}
+		v.Owners = owners
 	}
-	v.Owners = owners
 	s.render(w, r, status, f.form(s.page(r, v.Heading, f.reg.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
 	return nil
 }
@@ -173,18 +175,33 @@ func (f recordFlows[T]) createRecord(s *Server) handlerFunc {
 	}
 }
 
-// editForm shows the form that edits the record of the URL.
+// editForm shows the form that edits the record of the URL; the record and the members who
+// may own it are read in one transaction.
 func (f recordFlows[T]) editForm(s *Server) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, rec, err := findRecord(s, r, f.find)
-		if err == nil && f.editable != nil {
-			err = f.editable(rec)
+		id, err := idParam(r)
+		if err != nil {
+			return err
 		}
+		var rec T
+		var owners []components.Option
+		err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
+			if rec, err = f.find(r.Context(), tx, id); err != nil {
+				return err
+			}
+			if f.editable != nil {
+				if err := f.editable(rec); err != nil {
+					return err
+				}
+			}
+			owners, err = memberOptions(r, tx)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		href := f.reg.href(r, id)
-		return f.renderForm(s, w, r, recordForm[T]{Heading: "Edit " + rec.Reference(), Action: href, Cancel: href, Record: rec}, nil)
+		return f.renderForm(s, w, r, recordForm[T]{Heading: "Edit " + rec.Reference(), Action: href, Cancel: href, Record: rec, Owners: owners}, nil)
 	}
 }
 

@@ -23,6 +23,8 @@ type request struct {
 	// HasSession is set once the session middleware has run; routes outside it (the 404
 	// page of an unknown path, /healthz, /metrics, static files) have no session to read.
 	HasSession bool
+	// session is what the session store read for this request (nil when it read none).
+	session *loadedSession
 }
 
 type requestKey struct{}

@@ -252,27 +252,29 @@ func (s *Server) renderRiskForm(w http.ResponseWriter, r *http.Request, v pages.
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	base := riskPages.base(r)
-	v.CriteriaHref, v.SystemsHref = base+"/criteria", tenantHref(r, "/ai-systems/new")
-	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
-		if v.Owners, err = memberOptions(r, tx); err != nil {
-			return err
-		}
-		systems, err := aisystem.Options(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		for _, o := range systems {
-			v.Systems = append(v.Systems, pages.SystemOption{ID: o.ID.String(), Label: o.Label(), Archived: o.Archived})
-		}
-		v.Criteria, err = risk.LoadCriteria(r.Context(), tx)
-		return err
-	})
-	if err != nil {
+	if err := s.inTenant(r, func(tx *postgres.Tx) error { return riskFormOptions(r, tx, &v) }); err != nil {
 		return err
 	}
 	s.render(w, r, status, pages.Form(s.page(r, v.Heading, riskPages.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
 	return nil
+}
+
+// riskFormOptions fills in what the risk form offers: owners, AI systems and the criteria.
+func riskFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err error) {
+	base := riskPages.base(r)
+	v.CriteriaHref, v.SystemsHref = base+"/criteria", tenantHref(r, "/ai-systems/new")
+	if v.Owners, err = memberOptions(r, tx); err != nil {
+		return err
+	}
+	systems, err := aisystem.Options(r.Context(), tx)
+	if err != nil {
+		return err
+	}
+	for _, o := range systems {
+		v.Systems = append(v.Systems, pages.SystemOption{ID: o.ID.String(), Label: o.Label(), Archived: o.Archived})
+	}
+	v.Criteria, err = risk.LoadCriteria(r.Context(), tx)
+	return err
 }
 
 const addRiskHeading = "Add a risk"
@@ -298,16 +300,30 @@ func (s *Server) riskCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// riskEdit shows the edit form; the risk and the form's options are read in one transaction.
 func (s *Server) riskEdit(w http.ResponseWriter, r *http.Request) error {
-	id, k, err := findRecord(s, r, risk.Find)
-	if err == nil {
-		err = k.Editable()
-	}
+	id, err := idParam(r)
 	if err != nil {
 		return err
 	}
-	href := riskPages.href(r, id)
-	return s.renderRiskForm(w, r, pages.FormView{Heading: "Edit " + k.Reference(), Action: href, Cancel: href, Risk: k, AssessHref: href + "/assess"}, nil)
+	var v pages.FormView
+	err = s.inTenant(r, func(tx *postgres.Tx) error {
+		k, err := risk.Find(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if err := k.Editable(); err != nil {
+			return err
+		}
+		href := riskPages.href(r, id)
+		v = pages.FormView{Heading: "Edit " + k.Reference(), Action: href, Cancel: href, Risk: k, AssessHref: href + "/assess"}
+		return riskFormOptions(r, tx, &v)
+	})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Form(s.page(r, v.Heading, riskPages.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
+	return nil
 }
 
 func (s *Server) riskUpdate(w http.ResponseWriter, r *http.Request) error {

@@ -21,6 +21,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}))
 	r.Handle(static.Prefix+"*", static.Handler())
+	// The load harness's baseline, unauthenticated: off (404) unless AIMS_BENCH_BASELINE names a tenant.
+	r.Get("/bench/baseline", s.benchBaseline(r.NotFoundHandler()))
 
 	r.Group(func(r chi.Router) {
 		r.Use(noStore, http.NewCrossOriginProtection().Handler, s.sessions.LoadAndSave, s.loadUser)

@@ -55,6 +55,7 @@ var goldenRoutes = map[string]map[string]int{
 	"GET /readyz":              readable,
 	"GET /metrics":             readable,
 	"* /static/*":              readable,
+	"GET /bench/baseline":      roles(404, 404, 404, 404), // off unless AIMS_BENCH_BASELINE is set (TestBenchBaseline)
 	"GET /":                    roles(303, 303, 303, 303), // to the first workspace
 	"GET /login":               roles(303, 303, 303, 303), // already signed in
 	"POST /login":              roles(303, 303, 303, 303), // signing in again, with the persona's password

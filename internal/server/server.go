@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,7 +38,7 @@ func init() {
 // New wires a Server. registry receives the HTTP and pool metrics (nil: a private one).
 func New(cfg config.Config, db *postgres.DB, enforcer *authz.Enforcer, log *slog.Logger, registry prometheus.Registerer) *Server {
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+	sm.Store = newSessionStore(db, cfg.SessionIdle, 10*time.Minute, log)
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Lifetime = cfg.SessionLifetime
 	sm.Cookie.Name = "aims_session"

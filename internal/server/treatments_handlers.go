@@ -176,16 +176,31 @@ func (s *Server) treatmentCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// treatmentEdit shows the edit form; the plan and the form's options are read in one
+// transaction.
 func (s *Server) treatmentEdit(w http.ResponseWriter, r *http.Request) error {
-	id, t, err := findRecord(s, r, treatment.Find)
-	if err == nil {
-		err = t.Editable()
-	}
+	id, err := idParam(r)
 	if err != nil {
 		return err
 	}
-	href := treatmentPages.href(r, id)
-	return s.treatmentForm(w, r, pages.FormView{Heading: "Edit " + t.Reference(), Action: href, Cancel: href, Treatment: t}, nil)
+	var v pages.FormView
+	err = s.inTenant(r, func(tx *postgres.Tx) error {
+		t, err := treatment.Find(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if err := t.Editable(); err != nil {
+			return err
+		}
+		href := treatmentPages.href(r, id)
+		v = pages.FormView{Heading: "Edit " + t.Reference(), Action: href, Cancel: href, Treatment: t}
+		return treatmentFormOptions(r, tx, &v)
+	})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, pages.Form(s.page(r, v.Heading, treatmentPages.crumbs(r, layout.Crumb{Label: v.Heading})...), v))
+	return nil
 }
 
 func (s *Server) treatmentUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -221,30 +236,32 @@ func (s *Server) treatmentForm(w http.ResponseWriter, r *http.Request, v pages.F
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	v.RisksHref = tenantPath(r) + "/risks/new"
-	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
-		if v.Owners, err = memberOptions(r, tx); err != nil {
-			return err
-		}
-		if v.Risks, err = risk.Options(r.Context(), tx); err != nil {
-			return err
-		}
-		if missing := missingRisks(v.Risks, v.Treatment.RiskIDs); len(missing) > 0 {
-			archived, err := risk.OptionsByID(r.Context(), tx, missing)
-			if err != nil {
-				return err
-			}
-			v.Risks = append(v.Risks, archived...)
-		}
-		v.Controls, err = control.Options(r.Context(), tx, parseIDs(v.Treatment.ControlIDs))
-		return err
-	})
-	if err != nil {
+	if err := s.inTenant(r, func(tx *postgres.Tx) error { return treatmentFormOptions(r, tx, &v) }); err != nil {
 		return err
 	}
 	crumbs := treatmentPages.crumbs(r, layout.Crumb{Label: v.Heading})
 	s.render(w, r, status, pages.Form(s.page(r, v.Heading, crumbs...), v))
 	return nil
+}
+
+// treatmentFormOptions fills in what the treatment form offers: owners, risks and controls.
+func treatmentFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err error) {
+	v.RisksHref = tenantPath(r) + "/risks/new"
+	if v.Owners, err = memberOptions(r, tx); err != nil {
+		return err
+	}
+	if v.Risks, err = risk.Options(r.Context(), tx); err != nil {
+		return err
+	}
+	if missing := missingRisks(v.Risks, v.Treatment.RiskIDs); len(missing) > 0 {
+		archived, err := risk.OptionsByID(r.Context(), tx, missing)
+		if err != nil {
+			return err
+		}
+		v.Risks = append(v.Risks, archived...)
+	}
+	v.Controls, err = control.Options(r.Context(), tx, parseIDs(v.Treatment.ControlIDs))
+	return err
 }
 
 // missingRisks are the linked risks that the live options do not list (archived ones).

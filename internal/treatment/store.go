@@ -55,7 +55,7 @@ var Sorts = map[string]postgres.SortKey{
 // List is how the treatments register is listed. Besides the plain filters, a filter may
 // name a risk or a control (the plans that treat or use it), or ask for overdue plans.
 var List = postgres.ListSpec{
-	From: from, Columns: columns, IDExpr: "t.id", ArchivedExpr: "t.archived_at",
+	From: from, CountFrom: "treatments t", Columns: columns, IDExpr: "t.id", ArchivedExpr: "t.archived_at",
 	SearchExpr: "(t.title || ' ' || t.description)", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"status": "t.status", "option": "t.option", "owner": "t.owner_id::text"},
 }
