@@ -169,6 +169,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("GET /bench/baseline is on: it shows anyone the newest risks of a tenant; unset AIMS_BENCH_BASELINE outside load tests",
 			"tenant", cfg.BenchBaseline)
 	}
+	if indexed, err := postgres.SearchIndexable(ctx, db); err != nil {
+		log.Warn("could not check whether register search can use its indexes", "err", err)
+	} else if !indexed {
+		log.Warn("register search reads every row of a tenant: its trigram indexes need LIKE marked LEAKPROOF "+
+			"(docs/security.md); as a superuser, run this once in the database", "sql", postgres.LeakproofSearchStatement)
+	}
 	select {
 	case err := <-errc:
 		return err

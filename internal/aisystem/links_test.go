@@ -56,7 +56,7 @@ func TestFindLinks(t *testing.T) {
 
 	// Nothing linked yet.
 	var links aisystem.Links
-	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID); return err })
+	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID, 20); return err })
 	require.True(t, links.Empty())
 
 	ids := map[string]uuid.UUID{}
@@ -142,7 +142,7 @@ func TestFindLinks(t *testing.T) {
 	})
 
 	trips.reset()
-	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID); return err })
+	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID, 20); return err })
 	// Begin, the batch, commit.
 	require.Equal(t, int64(3), trips.reset(), "the links load in one round trip")
 
@@ -170,8 +170,22 @@ func TestFindLinks(t *testing.T) {
 
 	require.Equal(t, []aisystem.LinkedAssessment{{ID: ids["ia1"], Ref: 1, Title: "Triage impact assessment", Round: 1, State: "approved"}},
 		links.Assessments)
+	require.Equal(t, []int{3, 2, 1, 2}, []int{links.RiskTotal, links.TreatmentTotal, links.AssessmentTotal, links.ControlTotal})
+	require.Equal(t, 2, links.Treatments[0].RiskCount)
+	require.Equal(t, 2, links.Controls[1].TreatmentCount)
 
-	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, b.ID); return err })
+	// A page shows the first of each kind and counts them all.
+	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID, 1); return err })
+	require.Contains(t, []string{"RISK-1", "RISK-2", "RISK-4"}, links.Risks[0].Reference(), "one of the system's risks")
+	require.Equal(t, []string{"TRT-1", "A.6.2.4"}, []string{links.Treatments[0].Reference(), links.Controls[0].Code},
+		"the first by reference, and in published order")
+	require.Len(t, links.Risks, 1)
+	require.Len(t, links.Treatments, 1)
+	require.Len(t, links.Controls, 1)
+	require.Equal(t, []int{3, 2, 1, 2}, []int{links.RiskTotal, links.TreatmentTotal, links.AssessmentTotal, links.ControlTotal},
+		"the totals do not depend on how many are shown")
+
+	tn.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, b.ID, 20); return err })
 	require.Equal(t, []string{"RISK-2", "RISK-3"}, []string{links.Risks[0].Reference(), links.Risks[1].Reference()})
 	require.Equal(t, []string{"TRT-1", "TRT-2", "TRT-3"}, []string{links.Treatments[0].Reference(), links.Treatments[1].Reference(),
 		links.Treatments[2].Reference()})
@@ -186,7 +200,7 @@ func TestFindLinks(t *testing.T) {
 	require.Equal(t, 2, got.RiskCount, "RISK-4 is archived")
 
 	// Under the other tenant, the system's links are simply not there.
-	other.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID); return err })
+	other.Tx(t, func(tx *postgres.Tx) (err error) { links, err = aisystem.FindLinks(ctx, tx, a.ID, 20); return err })
 	require.True(t, links.Empty())
 }
 

@@ -17,21 +17,22 @@ import (
 // their URL slug.
 const Object = "ai-systems"
 
+// systemColumns read an AI system s. The counts are subqueries in the select list, read for
+// the rows of a page only. The risk count leaves archived risks out (the list says how many
+// live risks name a system) and is read from ai_system_risk_counts, which triggers keep
+// (000012): counting the risks of every listed system would cost what the links number.
 const systemColumns = `s.id, s.ref, s.name, s.purpose, s.description, s.intended_use, s.intended_users,
 	s.lifecycle_stage, s.org_role, s.eu_ai_act_class, s.eu_ai_act_reason, s.in_scope, s.tooling, s.compute,
-	s.suppliers, coalesce(s.owner_id::text, ''), coalesce(o.display_name, ''), dr.total, dr.personal, rk.total,
+	s.suppliers, coalesce(s.owner_id::text, ''), coalesce(o.display_name, ''),
+	(SELECT count(*)::int FROM ai_system_data d WHERE d.tenant_id = s.tenant_id AND d.system_id = s.id),
+	(SELECT count(*)::int FROM ai_system_data d WHERE d.tenant_id = s.tenant_id AND d.system_id = s.id AND d.personal_data),
+	coalesce((SELECT rk.risks FROM ai_system_risk_counts rk WHERE rk.tenant_id = s.tenant_id AND rk.system_id = s.id), 0),
 	s.archived_at, s.created_at, cb.display_name, s.updated_at, ub.display_name`
 
-// The risk count leaves archived risks out: the list says how many live risks name a system.
 const systemFrom = `ai_systems s
 	LEFT JOIN users o ON o.id = s.owner_id
 	JOIN users cb ON cb.id = s.created_by
-	JOIN users ub ON ub.id = s.updated_by
-	CROSS JOIN LATERAL (SELECT count(*)::int AS total, count(*) FILTER (WHERE d.personal_data)::int AS personal
-		FROM ai_system_data d WHERE d.tenant_id = s.tenant_id AND d.system_id = s.id) dr
-	CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM risk_ai_systems ra
-		JOIN risks r ON r.tenant_id = ra.tenant_id AND r.id = ra.risk_id
-		WHERE ra.tenant_id = s.tenant_id AND ra.system_id = s.id AND r.archived_at IS NULL) rk`
+	JOIN users ub ON ub.id = s.updated_by`
 
 func scanSystem(s *System) []any {
 	return []any{&s.ID, &s.Ref, &s.Name, &s.Purpose, &s.Description, &s.IntendedUse, &s.IntendedUsers,
@@ -54,9 +55,10 @@ var Sorts = map[string]postgres.SortKey{
 // "archived" lists archived systems instead of live ones.
 var ListSpec = postgres.ListSpec{
 	From: systemFrom, CountFrom: "ai_systems s", Columns: systemColumns, IDExpr: "s.id", ArchivedExpr: "s.archived_at",
-	SearchExpr: "(s.name || ' ' || s.purpose || ' ' || s.description)", Sorts: Sorts, DefaultSort: "updated",
+	SearchExpr: "s.search_text", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"stage": "s.lifecycle_stage", "class": "s.eu_ai_act_class",
-		"scope": "s.in_scope", "owner": "s.owner_id::text"},
+		"scope": "s.in_scope"},
+	IDFilters: map[string]string{"owner": "s.owner_id"},
 }
 
 // Filters are the inventory's filter fields, in the order of the query string.

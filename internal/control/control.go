@@ -130,8 +130,9 @@ type Control struct {
 	OwnerID              string     `json:"owner_id"`
 	OwnerName            string     `json:"owner"`
 	ArchivedAt           *time.Time `json:"archived_at"`
-	// TreatmentCount is how many treatments use the control (lists); Treatments are they
-	// (the Statement of Applicability).
+	// TreatmentCount is how many live treatments use the control; Treatments are some of
+	// them: at most SoATreatments in the Statement of Applicability, all of them in its CSV
+	// export (EachInStatement).
 	TreatmentCount int            `json:"-"`
 	Treatments     []TreatmentRef `json:"-"`
 	CreatedAt      time.Time      `json:"-"`

@@ -19,15 +19,17 @@ const applicabilityExpr = `CASE WHEN c.applicable THEN 'yes' WHEN NOT c.applicab
 
 const columns = `c.id, c.code, c.position, c.annex_a, c.title, c.objective_id, c.objective_title, c.description,
 	` + applicabilityExpr + `, c.justification, c.inclusion_reasons, c.implementation_status,
-	coalesce(c.owner_id::text, ''), coalesce(o.display_name, ''), c.archived_at, tc.n,
+	coalesce(c.owner_id::text, ''), coalesce(o.display_name, ''), c.archived_at, coalesce(tc.treatments, 0),
 	c.created_at, coalesce(cb.display_name, ''), c.updated_at, coalesce(ub.display_name, '')`
 
+// The number of live treatments that use a control is read from control_treatment_counts,
+// which triggers keep (000012): counting the links of every listed control would cost what
+// the links number.
 const from = `controls c
 	LEFT JOIN users o ON o.id = c.owner_id
 	LEFT JOIN users cb ON cb.id = c.created_by
 	LEFT JOIN users ub ON ub.id = c.updated_by
-	CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM treatment_controls x
-		WHERE x.tenant_id = c.tenant_id AND x.control_id = c.id) tc`
+	LEFT JOIN control_treatment_counts tc ON tc.tenant_id = c.tenant_id AND tc.control_id = c.id`
 
 func scan(c *Control) []any {
 	return []any{&c.ID, &c.Code, &c.Position, &c.AnnexA, &c.Title, &c.ObjectiveID, &c.ObjectiveTitle, &c.Description,
@@ -48,25 +50,59 @@ var Sorts = map[string]postgres.SortKey{
 // status (and "archived"); applicability and kind filter on what the columns spell.
 var List = postgres.ListSpec{
 	From: from, Columns: columns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
-	SearchExpr: "(c.code || ' ' || c.title || ' ' || c.description || ' ' || c.justification)",
+	SearchExpr: "c.search_text",
 	Sorts:      Sorts, DefaultSort: "code",
 	Filterable: map[string]string{
 		"objective":     "c.objective_id",
 		"applicability": `CASE WHEN c.applicable THEN 'yes' WHEN NOT c.applicable THEN 'no' ELSE 'undecided' END`,
 		"status":        "c.implementation_status",
-		"owner":         "c.owner_id::text",
 		"kind":          `CASE WHEN c.annex_a THEN 'annex_a' ELSE 'custom' END`,
 	},
+	IDFilters: map[string]string{"owner": "c.owner_id"},
+}
+
+// query is the list query of f. Besides List's filters, "system" (an AI system id) keeps
+// the controls that a treatment of the system's risks uses, as the system's page lists them.
+func query(f postgres.Filter) postgres.ListQuery {
+	q := List.Query(f)
+	if v := f.Fields["system"]; v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			q.Where = append(q.Where, "false") // a malformed id matches nothing
+			return q
+		}
+		q.Where = append(q.Where, `EXISTS (SELECT 1 FROM treatment_controls x
+			JOIN treatment_risks tr ON tr.tenant_id = x.tenant_id AND tr.treatment_id = x.treatment_id
+			JOIN risk_ai_systems ras ON ras.tenant_id = tr.tenant_id AND ras.risk_id = tr.risk_id
+			WHERE x.tenant_id = c.tenant_id AND x.control_id = c.id AND ras.system_id = @system)`)
+		q.Args["system"] = id
+	}
+	return q
 }
 
 // ListControls returns a page of controls matching f.
 func ListControls(ctx context.Context, tx *postgres.Tx, f postgres.Filter) (postgres.Page[Control], error) {
-	return postgres.List(ctx, tx, List.Query(f), scan)
+	return postgres.List(ctx, tx, query(f), scan)
 }
 
 // EachControl streams every control matching f (all pages) to fn, for the CSV export.
 func EachControl(ctx context.Context, tx *postgres.Tx, f postgres.Filter, fn func(Control) error) error {
-	return postgres.Each(ctx, tx, List.Query(f), scan, fn)
+	return postgres.Each(ctx, tx, query(f), scan, fn)
+}
+
+// SystemLabel is the reference and name of the AI system id, e.g. "AIS-3 Triage model", for
+// the list filtered to it; "" when the tenant has no such system.
+func SystemLabel(ctx context.Context, tx *postgres.Tx, id uuid.UUID) (string, error) {
+	var label string
+	err := tx.QueryRow(ctx, `SELECT 'AIS-' || ref || ' ' || name FROM ai_systems WHERE tenant_id = $1 AND id = $2`,
+		tx.TenantID, id).Scan(&label)
+	if postgres.IsNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("control: AI system %s: %w", id, err)
+	}
+	return label, nil
 }
 
 // Find returns the control with id.

@@ -62,8 +62,13 @@ type Assessment struct {
 	UpdatedAt   time.Time      `json:"-"`
 	UpdatedBy   string         `json:"-"`
 	Rounds      []RoundSummary `json:"-"` // every round, newest first (FindAssessment only)
-	RaisedRisks []RaisedRisk   `json:"-"` // risks raised from the assessment (FindAssessment only)
+	RaisedRisks []RaisedRisk   `json:"-"` // the first RaisedRisksShown risks raised from it, by reference (FindAssessment only)
+	RaisedTotal int            `json:"-"` // how many risks were raised from it, archived ones included (FindAssessment only)
 }
+
+// RaisedRisksShown is how many of the risks raised from an assessment its page lists; it
+// links to the risk register, filtered to the assessment, for the others.
+const RaisedRisksShown = 20
 
 // RoundSummary is one round as the record page lists it.
 type RoundSummary struct {

@@ -20,23 +20,25 @@ import (
 
 const assessmentColumns = `ia.id, ia.ref, ia.title, ia.system_id::text, s.ref, s.name,
 	coalesce(ia.owner_id::text, ''), coalesce(o.display_name, ''), coalesce(to_char(ia.next_review, 'YYYY-MM-DD'), ''),
-	ia.current_round, r.state, r.approved_at, im.harms, im.benefits, rk.risks, ia.archived_at,
+	ia.current_round, r.state, r.approved_at,
+	(SELECT count(*)::int FROM impact_assessment_impacts i
+		WHERE i.tenant_id = ia.tenant_id AND i.assessment_id = ia.id AND i.round = ia.current_round AND i.kind = 'harm'),
+	(SELECT count(*)::int FROM impact_assessment_impacts i
+		WHERE i.tenant_id = ia.tenant_id AND i.assessment_id = ia.id AND i.round = ia.current_round AND i.kind = 'benefit'),
+	(SELECT count(*)::int FROM risks k WHERE k.tenant_id = ia.tenant_id AND k.impact_assessment_id = ia.id AND k.archived_at IS NULL),
+	ia.archived_at,
 	ia.created_at, cb.display_name, ia.updated_at, ub.display_name`
 
-// assessmentFrom joins each assessment to its AI system and its current round, with the
-// counts of the current round's impacts and of the live risks raised from it.
+// assessmentFrom joins each assessment to its AI system and its current round. The counts
+// of the current round's impacts and of the live risks raised from it are subqueries in
+// assessmentColumns, read for the rows of a page only; as lateral joins they made the
+// planner order eight relations, about 6 ms of planning for every deep page.
 const assessmentFrom = `impact_assessments ia
 	JOIN ai_systems s ON s.tenant_id = ia.tenant_id AND s.id = ia.system_id
 	JOIN impact_assessment_rounds r ON r.tenant_id = ia.tenant_id AND r.assessment_id = ia.id AND r.round = ia.current_round
 	LEFT JOIN users o ON o.id = ia.owner_id
 	JOIN users cb ON cb.id = ia.created_by
-	JOIN users ub ON ub.id = ia.updated_by
-	CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE i.kind = 'harm')::int AS harms,
-		count(*) FILTER (WHERE i.kind = 'benefit')::int AS benefits
-		FROM impact_assessment_impacts i
-		WHERE i.tenant_id = ia.tenant_id AND i.assessment_id = ia.id AND i.round = ia.current_round) im
-	CROSS JOIN LATERAL (SELECT count(*)::int AS risks FROM risks k
-		WHERE k.tenant_id = ia.tenant_id AND k.impact_assessment_id = ia.id AND k.archived_at IS NULL) rk`
+	JOIN users ub ON ub.id = ia.updated_by`
 
 // assessmentCountFrom is what the list's total is counted over: the status filter needs the
 // current round, nothing else needs a join.
@@ -65,8 +67,9 @@ var Sorts = map[string]postgres.SortKey{
 // the current round (or archived); "due" is handled by listQuery.
 var List = postgres.ListSpec{
 	From: assessmentFrom, CountFrom: assessmentCountFrom, Columns: assessmentColumns, IDExpr: "ia.id", ArchivedExpr: "ia.archived_at",
-	SearchExpr: "ia.title", Sorts: Sorts, DefaultSort: "updated",
-	Filterable: map[string]string{"system": "ia.system_id::text", "status": "r.state", "owner": "ia.owner_id::text"},
+	SearchExpr: "ia.search_text", Sorts: Sorts, DefaultSort: "updated",
+	Filterable: map[string]string{"status": "r.state"},
+	IDFilters:  map[string]string{"system": "ia.system_id", "owner": "ia.owner_id"},
 }
 
 // Filters are the list's filter fields, in the order of the query string. "due" ("true")
@@ -132,8 +135,8 @@ func (j roundJSON) round() Round {
 	return r
 }
 
-// FindAssessment returns the assessment with id, with its rounds and the risks raised from
-// it, in one round trip.
+// FindAssessment returns the assessment with id, with its rounds and the first
+// RaisedRisksShown risks raised from it (and how many there are), in one round trip.
 func FindAssessment(ctx context.Context, tx *postgres.Tx, id uuid.UUID) (Assessment, error) {
 	return findAssessment(ctx, tx, id, "")
 }
@@ -146,8 +149,8 @@ func findAssessment(ctx context.Context, tx *postgres.Tx, id uuid.UUID, lock str
 				WHERE i.tenant_id = r.tenant_id AND i.assessment_id = r.assessment_id AND i.round = r.round)
 		FROM impact_assessment_rounds r LEFT JOIN users u ON u.id = r.approved_by
 		WHERE r.tenant_id = $1 AND r.assessment_id = $2 ORDER BY r.round DESC`, tx.TenantID, id)
-	batch.Queue(`SELECT id, ref, title, inherent_level, status, archived_at IS NOT NULL FROM risks
-		WHERE tenant_id = $1 AND impact_assessment_id = $2 ORDER BY ref`, tx.TenantID, id)
+	batch.Queue(`SELECT id, ref, title, inherent_level, status, archived_at IS NOT NULL, count(*) OVER ()::int FROM risks
+		WHERE tenant_id = $1 AND impact_assessment_id = $2 ORDER BY ref LIMIT $3`, tx.TenantID, id, RaisedRisksShown)
 	res := tx.SendBatch(ctx, batch)
 	defer res.Close()
 	var a Assessment
@@ -174,7 +177,7 @@ func findAssessment(ctx context.Context, tx *postgres.Tx, id uuid.UUID, lock str
 	}
 	a.RaisedRisks, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (RaisedRisk, error) {
 		var k RaisedRisk
-		return k, row.Scan(&k.ID, &k.Ref, &k.Title, &k.InherentLevel, &k.Status, &k.Archived)
+		return k, row.Scan(&k.ID, &k.Ref, &k.Title, &k.InherentLevel, &k.Status, &k.Archived, &a.RaisedTotal)
 	})
 	if err != nil {
 		return Assessment{}, fmt.Errorf("impact: risks of %s: %w", id, err)

@@ -43,8 +43,9 @@ var IssueSorts = map[string]postgres.SortKey{
 // IssueList is how the context register is listed.
 var IssueList = postgres.ListSpec{
 	From: issueFrom, CountFrom: "context_issues c", Columns: issueColumns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
-	SearchExpr: "(c.title || ' ' || c.description || ' ' || c.effect)", Sorts: IssueSorts, DefaultSort: "updated",
-	Filterable: map[string]string{"origin": "c.origin", "category": "c.category", "status": "c.status", "owner": "c.owner_id::text"},
+	SearchExpr: "c.search_text", Sorts: IssueSorts, DefaultSort: "updated",
+	Filterable: map[string]string{"origin": "c.origin", "category": "c.category", "status": "c.status"},
+	IDFilters:  map[string]string{"owner": "c.owner_id"},
 }
 
 // ListIssues returns a page of context issues matching f.

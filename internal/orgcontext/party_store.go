@@ -45,9 +45,10 @@ var PartySorts = map[string]postgres.SortKey{
 // PartyList is how the interested-parties register is listed.
 var PartyList = postgres.ListSpec{
 	From: partyFrom, Columns: partyColumns, IDExpr: "p.id", ArchivedExpr: "p.archived_at",
-	SearchExpr: "(p.name || ' ' || p.description)", Sorts: PartySorts, DefaultSort: "updated",
-	Filterable: map[string]string{"kind": "p.kind", "status": "p.status", "owner": "p.owner_id::text",
+	SearchExpr: "p.search_text", Sorts: PartySorts, DefaultSort: "updated",
+	Filterable: map[string]string{"kind": "p.kind", "status": "p.status",
 		"legal": "(rq.legal > 0)::text", "unaddressed": "(rq.addressed < rq.total)::text"},
+	IDFilters: map[string]string{"owner": "p.owner_id"},
 }
 
 // ListParties returns a page of interested parties matching f.

@@ -1,6 +1,9 @@
 package postgres
 
-import "github.com/jackc/pgx/v5"
+import (
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
 
 // Filter is what a register list is narrowed and ordered by; it comes from the query string.
 type Filter struct {
@@ -24,10 +27,20 @@ type ListSpec struct {
 	Columns      string
 	IDExpr       string
 	ArchivedExpr string
-	SearchExpr   string
-	Sorts        map[string]SortKey
-	DefaultSort  string // newest changes first when it is "updated"
-	Filterable   map[string]string
+	// SearchExpr is the register's search_text column (e.g. "r.search_text"): a stored
+	// generated column holding the searched fields lower-cased, with a trigram index. A bare
+	// column, never an expression: under row-level security an index serves a condition only
+	// when every function it applies to a column is LEAKPROOF, and only LIKE is marked so
+	// (see SearchIndexable).
+	SearchExpr  string
+	Sorts       map[string]SortKey
+	DefaultSort string // newest changes first when it is "updated"
+	Filterable  map[string]string
+	// IDFilters are the filters on uuid columns (an owner, a linked record): field -> column,
+	// e.g. "owner": "r.owner_id". The value is compared as a uuid, so the column's index
+	// serves it (a cast of the column to text is not LEAKPROOF, and under row-level security
+	// no index serves a condition that applies one); a value that is not an id matches nothing.
+	IDFilters map[string]string
 }
 
 // Query turns f into a ListQuery. Unknown sorts fall back to the default; unknown filter
@@ -51,9 +64,23 @@ func (spec ListSpec) Query(f Filter) ListQuery {
 			q.Args[field] = v
 		}
 	}
+	for field, column := range spec.IDFilters {
+		if v := f.Fields[field]; v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				q.Where = append(q.Where, "false")
+				continue
+			}
+			q.Where = append(q.Where, column+" = @"+field)
+			q.Args[field] = id
+		}
+	}
 	if f.Search != "" {
-		q.Where = append(q.Where, spec.SearchExpr+" ILIKE @q")
+		// What ILIKE does in a multibyte database (lower both sides, then LIKE), with the
+		// rows lowered once when written instead of on every search.
+		q.Where = append(q.Where, spec.SearchExpr+" LIKE lower(@q::text)")
 		q.Args["q"] = EscapeLike(f.Search)
+		q.CustomPlan = true
 	}
 	return q
 }

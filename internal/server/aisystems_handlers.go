@@ -35,8 +35,9 @@ var aiSystemFlows = recordFlows[aisystem.System]{
 	},
 }
 
-// aiSystemShow shows an AI system with its history and every record linked to it: the
-// risks that name it, their treatments and controls, and its impact assessments.
+// aiSystemShow shows an AI system with its history and the records linked to it (the first
+// of each kind, with their counts): the risks that name it, their treatments and controls,
+// and its impact assessments.
 func (s *Server) aiSystemShow(w http.ResponseWriter, r *http.Request) error {
 	id, err := idParam(r)
 	if err != nil {
@@ -49,7 +50,7 @@ func (s *Server) aiSystemShow(w http.ResponseWriter, r *http.Request) error {
 		if v.System, err = aisystem.Find(r.Context(), tx, id); err != nil {
 			return err
 		}
-		if v.Links, err = aisystem.FindLinks(r.Context(), tx, id); err != nil {
+		if v.Links, err = aisystem.FindLinks(r.Context(), tx, id, linkedShown); err != nil {
 			return err
 		}
 		v.History, err = history(r, tx, aisystem.Object, id)

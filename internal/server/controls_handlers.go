@@ -40,8 +40,9 @@ var controlFlows = recordFlows[control.Control]{
 	},
 }
 
-// controlFilters are the list's filter fields, in the order of the query string.
-var controlFilters = []string{"objective", "applicability", "status", "owner", "kind"}
+// controlFilters are the list's filter fields, in the order of the query string. "system"
+// (an AI system id) is the link from a system's page to the controls used for its risks.
+var controlFilters = []string{"objective", "applicability", "status", "owner", "kind", "system"}
 
 // tenantPath is the path of the request's tenant, e.g. /t/acme.
 func tenantPath(r *http.Request) string { return "/t/" + req(r).Membership.TenantSlug }
@@ -60,7 +61,10 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Controls, v.Pager = page.Items, pager(lr, page)
-		v.Owners, err = memberOptions(r, tx)
+		if v.Owners, err = memberOptions(r, tx); err != nil {
+			return err
+		}
+		v.System, err = controlSystemScope(r, tx, lr)
 		return err
 	})
 	if err != nil {
@@ -68,6 +72,27 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, pages.List(s.page(r, controlPages.title), v))
 	return nil
+}
+
+// controlSystemScope names the AI system the list is narrowed to, with the list without it,
+// or nil; a value that names no system of the tenant is still shown, as not found.
+func controlSystemScope(r *http.Request, tx *postgres.Tx, lr listRequest) (*pages.Scope, error) {
+	value := lr.Filter.Fields["system"]
+	if value == "" {
+		return nil, nil
+	}
+	label := ""
+	if id, err := uuid.Parse(value); err == nil {
+		if label, err = control.SystemLabel(r.Context(), tx, id); err != nil {
+			return nil, err
+		}
+	}
+	if label == "" {
+		label = "an AI system that was not found"
+	}
+	without := lr.values()
+	without.Del("system")
+	return &pages.Scope{Field: "system", Value: value, Label: "Used for the risks of " + label, ClearHref: lr.href(without)}, nil
 }
 
 func (s *Server) controlExport(w http.ResponseWriter, r *http.Request) error {
@@ -101,7 +126,8 @@ func objectiveCell(c control.Control) string {
 	return c.ObjectiveID + " " + c.ObjectiveTitle
 }
 
-// controlShow shows a control with its decision, the treatments that use it and its history.
+// controlShow shows a control with its decision, the first treatments that use it and its
+// history.
 func (s *Server) controlShow(w http.ResponseWriter, r *http.Request) error {
 	id, err := idParam(r)
 	if err != nil {
@@ -113,7 +139,7 @@ func (s *Server) controlShow(w http.ResponseWriter, r *http.Request) error {
 		if v.Control, err = control.Find(r.Context(), tx, id); err != nil {
 			return err
 		}
-		if v.Treatments, err = treatment.ForControl(r.Context(), tx, id); err != nil {
+		if v.Treatments, err = treatment.ForControl(r.Context(), tx, id, linkedShown); err != nil {
 			return err
 		}
 		v.History, err = history(r, tx, control.Object, id)
@@ -186,25 +212,19 @@ func (s *Server) soaPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// soaExport downloads the Statement of Applicability as CSV, grouped as the page is.
+// soaExport downloads the Statement of Applicability as CSV, grouped as the page is, each
+// control with every live treatment that uses it. It streams: rows are written as the
+// database returns them.
 func (s *Server) soaExport(w http.ResponseWriter, r *http.Request) error {
-	var st control.Statement
-	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
-		st, err = control.StatementOfApplicability(r.Context(), tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return streamCSV(w, "statement-of-applicability", []string{"Objective", "Control", "Title", "Source", "Applicable",
-		"Reasons for inclusion", "Justification", "Implementation status", "Owner", "Treatments", "Updated at"},
-		func(write func(...string) error) error {
-			for _, g := range st.Groups {
-				objective := g.Title
-				if g.ID != "" {
-					objective = g.ID + " " + g.Title
-				}
-				for _, c := range g.Controls {
+	return s.inTenant(r, func(tx *postgres.Tx) error {
+		return streamCSV(w, "statement-of-applicability", []string{"Objective", "Control", "Title", "Source", "Applicable",
+			"Reasons for inclusion", "Justification", "Implementation status", "Owner", "Treatments", "Updated at"},
+			func(write func(...string) error) error {
+				return control.EachInStatement(r.Context(), tx, func(g control.Group, c control.Control) error {
+					objective := g.Title
+					if g.ID != "" {
+						objective = g.ID + " " + g.Title
+					}
 					refs := make([]string, len(c.Treatments))
 					for i, t := range c.Treatments {
 						refs[i] = t.Reference() + " " + t.Title
@@ -213,15 +233,12 @@ func (s *Server) soaExport(w http.ResponseWriter, r *http.Request) error {
 					if c.Applicability == control.Excluded {
 						implementation = "Not required"
 					}
-					if err := write(objective, c.Code, c.Title, controlSource(c), c.ApplicabilityLabel(), strings.Join(c.ReasonLabels(), "; "),
+					return write(objective, c.Code, c.Title, controlSource(c), c.ApplicabilityLabel(), strings.Join(c.ReasonLabels(), "; "),
 						c.Justification, implementation, c.OwnerName, strings.Join(refs, "; "),
-						c.UpdatedAt.UTC().Format("2006-01-02 15:04:05")); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+						c.UpdatedAt.UTC().Format("2006-01-02 15:04:05"))
+				})
+			})
+	})
 }
 
 // controlFromForm reads the control form. The inclusion reasons are checkboxes of one name.

@@ -116,3 +116,9 @@ func (lr listRequest) Filtered() bool {
 	}
 	return false
 }
+
+// linkedShown is how many linked records of one kind a record's page shows (the treatments
+// of a risk or a control, the risks of an AI system…); the page counts them all and links to
+// the register's list, filtered to the record, for the others. A page then costs the same
+// however many records are linked to it.
+const linkedShown = 20

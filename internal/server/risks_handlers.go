@@ -178,11 +178,12 @@ func (s *Server) riskShow(w http.ResponseWriter, r *http.Request) error {
 		if v.Dossier, err = risk.FindDossier(r.Context(), tx, id); err != nil {
 			return err
 		}
-		treatments, err := treatment.ForRisk(r.Context(), tx, id)
+		treatments, err := treatment.ForRisk(r.Context(), tx, id, linkedShown)
 		if err != nil {
 			return err
 		}
-		for _, t := range treatments {
+		v.TreatmentsTotal, v.TreatmentsHref = treatments.Total, tenantHref(r, "/treatments?risk="+id.String())
+		for _, t := range treatments.Items {
 			v.Treatments = append(v.Treatments, pages.Link{Href: tenantHref(r, "/treatments/"+t.ID.String()),
 				Label: t.Reference() + " " + t.Title, Note: treatmentNote(t), Archived: t.Archived})
 		}

@@ -26,7 +26,7 @@ var treatmentPages = registerPages{slug: treatment.Object, title: "Risk treatmen
 var treatmentFlows = recordFlows[treatment.Treatment]{reg: treatmentPages, find: treatment.Find, setArchived: treatment.SetArchived}
 
 // treatmentFilters are the list's filter fields, in the order of the query string.
-var treatmentFilters = []string{"status", "option", "owner", "overdue", "risk", "control"}
+var treatmentFilters = []string{"status", "option", "owner", "overdue", "risk", "control", "system"}
 
 func (s *Server) treatmentList(w http.ResponseWriter, r *http.Request) error {
 	lr := parseList(r, treatmentPages.base(r), treatmentFilters...)
@@ -53,17 +53,19 @@ func (s *Server) treatmentList(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Planning a treatment from a list narrowed to a risk or control starts with it ticked.
 	for _, sc := range v.Scopes {
-		v.NewHref = lr.Base + "/new?" + url.Values{sc.Field: {sc.Value}}.Encode()
+		if sc.Field != "system" {
+			v.NewHref = lr.Base + "/new?" + url.Values{sc.Field: {sc.Value}}.Encode()
+		}
 	}
 	s.render(w, r, http.StatusOK, pages.List(s.page(r, treatmentPages.title), v))
 	return nil
 }
 
-// treatmentScopes names the risk or control the list is narrowed to, each with the list
-// without it. A value that names nothing of the tenant is still shown, as not found.
+// treatmentScopes names the risk, control or AI system the list is narrowed to, each with
+// the list without it. A value that names nothing of the tenant is still shown, as not found.
 func treatmentScopes(r *http.Request, tx *postgres.Tx, lr listRequest) ([]pages.Scope, error) {
 	var out []pages.Scope
-	for _, kind := range []string{"risk", "control"} {
+	for _, kind := range []string{"risk", "control", "system"} {
 		value := lr.Filter.Fields[kind]
 		if value == "" {
 			continue
@@ -78,8 +80,11 @@ func treatmentScopes(r *http.Request, tx *postgres.Tx, lr listRequest) ([]pages.
 			label = "a " + kind + " that was not found"
 		}
 		prefix := "Treating "
-		if kind == "control" {
+		switch kind {
+		case "control":
 			prefix = "Using control "
+		case "system":
+			prefix = "Treating risks of AI system "
 		}
 		without := lr.values()
 		without.Del(kind)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openaims/openaims/internal/auth"
+	"github.com/openaims/openaims/internal/orgcontext"
 	"github.com/openaims/openaims/internal/postgres"
 	"github.com/openaims/openaims/internal/postgres/pgtest"
 	"github.com/openaims/openaims/internal/tenant"
@@ -66,6 +67,16 @@ func TestDeployAsNonSuperuserOwner(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ms, 1, "the platform resolves memberships through policy platform_read")
 	require.Equal(t, tenant.RoleAdmin, ms[0].Role)
+
+	// Only a superuser can mark LIKE LEAKPROOF (migration 000011): without it, search is
+	// slower (it reads the tenant's rows instead of the trigram index) but answers the same.
+	indexable, err := postgres.SearchIndexable(ctx, db)
+	require.NoError(t, err)
+	require.False(t, indexable)
+	require.NoError(t, db.InTenantTx(ctx, tn.ID, postgres.SystemActor("test"), func(tx *postgres.Tx) error {
+		_, err := orgcontext.ListIssues(ctx, tx, postgres.Filter{Search: "drift"})
+		return err
+	}))
 
 	// Outside a tenant transaction the owner reads no tenant's data: the policy's cast of the
 	// unset app.tenant_id fails (closed), or, on a fresh connection, matches nothing.

@@ -53,40 +53,66 @@ const summaryColumns = `t.id, t.ref, t.title, t.option, t.status, coalesce(to_ch
 			JOIN risk_ai_systems ras ON ras.tenant_id = x.tenant_id AND ras.risk_id = x.risk_id
 			WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id))`
 
-func scanSummary(row pgx.CollectableRow) (Summary, error) {
-	var s Summary
-	err := row.Scan(&s.ID, &s.Ref, &s.Title, &s.Option, &s.Status, &s.DueDate, &s.Overdue, &s.Archived, &s.Effectiveness,
-		&s.ActionCount, &s.ActionsDone, &s.Risks, &s.Controls, &s.Systems)
-	return s, err
+// summaryFields are the pointers summaryColumns are read into.
+func summaryFields(s *Summary) []any {
+	return []any{&s.ID, &s.Ref, &s.Title, &s.Option, &s.Status, &s.DueDate, &s.Overdue, &s.Archived, &s.Effectiveness,
+		&s.ActionCount, &s.ActionsDone, &s.Risks, &s.Controls, &s.Systems}
 }
 
-// ForRisk lists the treatments that treat risk riskID, live ones first, by reference, with
-// the controls they use: what the risk's page shows, in one query.
-func ForRisk(ctx context.Context, tx *postgres.Tx, riskID uuid.UUID) ([]Summary, error) {
-	return linked(ctx, tx, "treatment_risks", "risk_id", riskID)
+// Linked is what a record's page shows of the treatments linked to it: some of them (all
+// when there are few) and how many there are, archived ones included. The page links to the
+// treatments list, filtered to the record, for the others.
+type Linked struct {
+	Items []Summary // live ones first, by reference
+	Total int
 }
 
-// ForControl lists the treatments that use control controlID, with the risks they treat and
-// the AI systems of those risks: what the control's page shows, in one query.
-func ForControl(ctx context.Context, tx *postgres.Tx, controlID uuid.UUID) ([]Summary, error) {
-	return linked(ctx, tx, "treatment_controls", "control_id", controlID)
+// ForRisk returns up to limit treatments that treat risk riskID, with the controls they
+// use, and how many treat it: what the risk's page shows, in one round trip.
+func ForRisk(ctx context.Context, tx *postgres.Tx, riskID uuid.UUID, limit int) (Linked, error) {
+	return linked(ctx, tx, "treatment_risks", "risk_id", riskID, limit)
 }
 
-func linked(ctx context.Context, tx *postgres.Tx, table, column string, id uuid.UUID) ([]Summary, error) {
+// ForControl returns up to limit treatments that use control controlID, with the risks
+// they treat and the AI systems of those risks, and how many use it: what the control's
+// page shows, in one round trip.
+func ForControl(ctx context.Context, tx *postgres.Tx, controlID uuid.UUID, limit int) (Linked, error) {
+	return linked(ctx, tx, "treatment_controls", "control_id", controlID, limit)
+}
+
+// linked reads up to limit treatments linked to id through table.column, and counts the
+// links, in one round trip. Both read only the index on (tenant_id, column, treatment_id):
+// the treatments shown are the first limit links in its order, each read by its key (OFFSET
+// 0 keeps the planner from reading every treatment of the tenant for a hash join instead),
+// so the page costs the same whatever the number of links; the summary's own links are read
+// for the treatments shown only.
+func linked(ctx context.Context, tx *postgres.Tx, table, column string, id uuid.UUID, limit int) (Linked, error) {
 	// table and column are this package's constants, never user input.
-	rows, err := tx.Query(ctx, `SELECT `+summaryColumns+` FROM treatments t
-		WHERE t.tenant_id = $1 AND EXISTS (SELECT 1 FROM `+table+` l
-			WHERE l.tenant_id = t.tenant_id AND l.treatment_id = t.id AND l.`+column+` = $2)
-		ORDER BY t.archived_at IS NOT NULL, t.ref`, tx.TenantID, id)
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT `+summaryColumns+` FROM (
+			SELECT l.tenant_id, l.treatment_id FROM `+table+` l
+			WHERE l.tenant_id = $1 AND l.`+column+` = $2 ORDER BY l.treatment_id LIMIT $3) l
+		CROSS JOIN LATERAL (SELECT t.tenant_id, t.id, t.ref, t.title, t.option, t.status, t.due_date, t.archived_at,
+				t.effectiveness
+			FROM treatments t WHERE t.tenant_id = l.tenant_id AND t.id = l.treatment_id OFFSET 0) t
+		ORDER BY t.archived_at IS NOT NULL, t.ref`, tx.TenantID, id, limit)
+	batch.Queue(`SELECT count(*)::int FROM `+table+` WHERE tenant_id = $1 AND `+column+` = $2`, tx.TenantID, id)
+	res := tx.SendBatch(ctx, batch)
+	defer res.Close()
+	rows, err := res.Query()
 	if err != nil {
-		return nil, fmt.Errorf("treatment: treatments of %s %s: %w", column, id, err)
+		return Linked{}, fmt.Errorf("treatment: treatments of %s %s: %w", column, id, err)
 	}
-	out, err := pgx.CollectRows(rows, scanSummary)
+	out := Linked{Items: []Summary{}}
+	out.Items, err = pgx.AppendRows(out.Items, rows, func(row pgx.CollectableRow) (Summary, error) {
+		var s Summary
+		return s, row.Scan(summaryFields(&s)...)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("treatment: treatments of %s %s: %w", column, id, err)
+		return Linked{}, fmt.Errorf("treatment: treatments of %s %s: %w", column, id, err)
 	}
-	if out == nil {
-		out = []Summary{}
+	if err := res.QueryRow().Scan(&out.Total); err != nil {
+		return Linked{}, fmt.Errorf("treatment: count treatments of %s %s: %w", column, id, err)
 	}
 	return out, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/openaims/openaims/internal/postgres"
 )
 
-// LinkLabel is the reference and title of the risk or control a list is filtered by, or
-// "" when there is no such record in the tenant.
+// LinkLabel is the reference and title of the risk, control or AI system ("system") a list
+// is filtered by, or "" when there is no such record in the tenant.
 func LinkLabel(ctx context.Context, tx *postgres.Tx, kind string, id uuid.UUID) (string, error) {
 	var q string
 	switch kind {
@@ -18,6 +18,8 @@ func LinkLabel(ctx context.Context, tx *postgres.Tx, kind string, id uuid.UUID) 
 		q = `SELECT 'RISK-' || ref || ' ' || title FROM risks WHERE tenant_id = $1 AND id = $2`
 	case "control":
 		q = `SELECT code || ' ' || title FROM controls WHERE tenant_id = $1 AND id = $2`
+	case "system":
+		q = `SELECT 'AIS-' || ref || ' ' || name FROM ai_systems WHERE tenant_id = $1 AND id = $2`
 	default:
 		return "", nil
 	}

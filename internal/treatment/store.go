@@ -18,23 +18,26 @@ import (
 // is never overdue ('infinity' is also how the due-date index orders it).
 const overdueExpr = `(coalesce(t.due_date, 'infinity'::date) < current_date AND t.status IN ('planned', 'in_progress'))`
 
+// columns read a treatment t. Its risks, controls and actions are subqueries in the select
+// list rather than lateral joins, so that a list sorted without an index reads them for the
+// rows of the page only, after the sort, and the planner has fewer joins to order.
 const columns = `t.id, t.ref, t.title, t.option, t.description, coalesce(t.owner_id::text, ''), coalesce(o.display_name, ''),
 	coalesce(to_char(t.due_date, 'YYYY-MM-DD'), ''), t.status, t.effectiveness_check, t.effectiveness, t.archived_at,
-	` + overdueExpr + `, rk.refs, ck.codes, ac.total, ac.done,
+	` + overdueExpr + `,
+	(SELECT coalesce(string_agg('RISK-' || r.ref, ', ' ORDER BY r.ref), '')
+		FROM treatment_risks x JOIN risks r ON r.tenant_id = x.tenant_id AND r.id = x.risk_id
+		WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id),
+	(SELECT coalesce(string_agg(c.code, ', ' ORDER BY c.position), '')
+		FROM treatment_controls x JOIN controls c ON c.tenant_id = x.tenant_id AND c.id = x.control_id
+		WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id),
+	(SELECT count(*)::int FROM treatment_actions a WHERE a.tenant_id = t.tenant_id AND a.treatment_id = t.id),
+	(SELECT count(*)::int FROM treatment_actions a WHERE a.tenant_id = t.tenant_id AND a.treatment_id = t.id AND a.status = 'done'),
 	t.created_at, cb.display_name, t.updated_at, ub.display_name`
 
 const from = `treatments t
 	LEFT JOIN users o ON o.id = t.owner_id
 	JOIN users cb ON cb.id = t.created_by
-	JOIN users ub ON ub.id = t.updated_by
-	CROSS JOIN LATERAL (SELECT coalesce(string_agg('RISK-' || r.ref, ', ' ORDER BY r.ref), '') AS refs
-		FROM treatment_risks x JOIN risks r ON r.tenant_id = x.tenant_id AND r.id = x.risk_id
-		WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id) rk
-	CROSS JOIN LATERAL (SELECT coalesce(string_agg(c.code, ', ' ORDER BY c.position), '') AS codes
-		FROM treatment_controls x JOIN controls c ON c.tenant_id = x.tenant_id AND c.id = x.control_id
-		WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id) ck
-	CROSS JOIN LATERAL (SELECT count(*)::int AS total, count(*) FILTER (WHERE a.status = 'done')::int AS done
-		FROM treatment_actions a WHERE a.tenant_id = t.tenant_id AND a.treatment_id = t.id) ac`
+	JOIN users ub ON ub.id = t.updated_by`
 
 func scan(t *Treatment) []any {
 	return []any{&t.ID, &t.Ref, &t.Title, &t.Option, &t.Description, &t.OwnerID, &t.OwnerName, &t.DueDate, &t.Status,
@@ -53,11 +56,13 @@ var Sorts = map[string]postgres.SortKey{
 }
 
 // List is how the treatments register is listed. Besides the plain filters, a filter may
-// name a risk or a control (the plans that treat or use it), or ask for overdue plans.
+// name a risk or a control (the plans that treat or use it), an AI system (the plans that
+// treat its risks), or ask for overdue plans.
 var List = postgres.ListSpec{
 	From: from, CountFrom: "treatments t", Columns: columns, IDExpr: "t.id", ArchivedExpr: "t.archived_at",
-	SearchExpr: "(t.title || ' ' || t.description)", Sorts: Sorts, DefaultSort: "updated",
-	Filterable: map[string]string{"status": "t.status", "option": "t.option", "owner": "t.owner_id::text"},
+	SearchExpr: "t.search_text", Sorts: Sorts, DefaultSort: "updated",
+	Filterable: map[string]string{"status": "t.status", "option": "t.option"},
+	IDFilters:  map[string]string{"owner": "t.owner_id"},
 }
 
 // query is the list query of f, with the filters a ListSpec cannot spell.
@@ -81,6 +86,18 @@ func query(f postgres.Filter) postgres.ListQuery {
 	}
 	link("risk", "treatment_risks", "risk_id")
 	link("control", "treatment_controls", "control_id")
+	if v := f.Fields["system"]; v != "" {
+		// The plans that treat a risk naming the AI system, as the system's page counts them.
+		id, err := uuid.Parse(v)
+		if err != nil {
+			q.Where = append(q.Where, "false")
+			return q
+		}
+		q.Where = append(q.Where, `EXISTS (SELECT 1 FROM treatment_risks x
+			JOIN risk_ai_systems ras ON ras.tenant_id = x.tenant_id AND ras.risk_id = x.risk_id
+			WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id AND ras.system_id = @system)`)
+		q.Args["system"] = id
+	}
 	return q
 }
 
@@ -180,6 +197,8 @@ func args(tx *postgres.Tx, t Treatment) pgx.NamedArgs {
 // saveLinks replaces a treatment's risks, controls and actions in one round trip. Links are
 // inserted from the tenant's own risks and controls, so an id that is not one of them
 // (another tenant's, or a made-up one) inserts nothing and is reported beside its field.
+// Links that stay are left alone, and only those dropped are deleted: deleting and inserting
+// a control's link again would change its count of treatments twice for nothing.
 func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) error {
 	titles, owners, dues, statuses := make([]string, len(t.Actions)), make([]string, len(t.Actions)),
 		make([]string, len(t.Actions)), make([]string, len(t.Actions))
@@ -188,12 +207,19 @@ func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) 
 	}
 	risks, controls := uuids(t.RiskIDs), uuids(t.ControlIDs)
 	batch := &pgx.Batch{}
-	batch.Queue(`DELETE FROM treatment_risks WHERE tenant_id = $1 AND treatment_id = $2`, tx.TenantID, id)
-	batch.Queue(`INSERT INTO treatment_risks (tenant_id, treatment_id, risk_id)
-		SELECT $1, $2, r.id FROM risks r WHERE r.tenant_id = $1 AND r.id = ANY($3::uuid[])`, tx.TenantID, id, risks)
-	batch.Queue(`DELETE FROM treatment_controls WHERE tenant_id = $1 AND treatment_id = $2`, tx.TenantID, id)
-	batch.Queue(`INSERT INTO treatment_controls (tenant_id, treatment_id, control_id)
-		SELECT $1, $2, c.id FROM controls c WHERE c.tenant_id = $1 AND c.id = ANY($3::uuid[])`, tx.TenantID, id, controls)
+	// Each link table: delete the links not wanted any more, then insert the wanted ones that
+	// exist in the tenant and are not linked yet, and answer how many of the wanted exist.
+	for _, l := range []struct {
+		table, column, from string
+		ids                 []uuid.UUID
+	}{{"treatment_risks", "risk_id", "risks", risks}, {"treatment_controls", "control_id", "controls", controls}} {
+		batch.Queue(`DELETE FROM `+l.table+` WHERE tenant_id = $1 AND treatment_id = $2 AND `+l.column+` <> ALL ($3::uuid[])`,
+			tx.TenantID, id, l.ids)
+		batch.Queue(`WITH wanted AS (SELECT w.id FROM `+l.from+` w WHERE w.tenant_id = $1 AND w.id = ANY ($3::uuid[])),
+				added AS (INSERT INTO `+l.table+` (tenant_id, treatment_id, `+l.column+`) SELECT $1, $2, id FROM wanted
+					ON CONFLICT DO NOTHING)
+			SELECT count(*)::int FROM wanted`, tx.TenantID, id, l.ids)
+	}
 	batch.Queue(`DELETE FROM treatment_actions WHERE tenant_id = $1 AND treatment_id = $2`, tx.TenantID, id)
 	batch.Queue(`INSERT INTO treatment_actions (tenant_id, treatment_id, position, title, owner_id, due_date, status)
 		SELECT $1, $2, n, ti, nullif(o, '')::uuid, nullif(d, '')::date, s
@@ -202,19 +228,31 @@ func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) 
 	res := tx.SendBatch(ctx, batch)
 	defer res.Close()
 	var v apperr.Validation
-	for i, want := range []int{-1, len(risks), -1, len(controls), -1, len(t.Actions)} {
-		tag, err := res.Exec()
-		switch {
-		case err != nil && i == 5 && postgres.IsForeignKeyViolation(err):
+	for _, l := range []struct {
+		field, message string
+		want           int
+	}{{"risk_ids", "Choose risks from the list: one of them no longer exists", len(risks)},
+		{"control_ids", "Choose controls from the list: one of them no longer exists", len(controls)}} {
+		if _, err := res.Exec(); err != nil {
+			return fmt.Errorf("treatment: save links of %s: %w", id, err)
+		}
+		var found int
+		if err := res.QueryRow().Scan(&found); err != nil {
+			return fmt.Errorf("treatment: save links of %s: %w", id, err)
+		}
+		if found != l.want {
+			v.Add(l.field, l.message)
+		}
+	}
+	if _, err := res.Exec(); err != nil {
+		return fmt.Errorf("treatment: save actions of %s: %w", id, err)
+	}
+	if _, err := res.Exec(); err != nil {
+		if postgres.IsForeignKeyViolation(err) {
 			return &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
 				Fields: []apperr.FieldError{{Field: "actions", Message: "Choose action owners who are members of this workspace"}}}
-		case err != nil:
-			return fmt.Errorf("treatment: save links of %s: %w", id, err)
-		case i == 1 && int(tag.RowsAffected()) != want:
-			v.Add("risk_ids", "Choose risks from the list: one of them no longer exists")
-		case i == 3 && int(tag.RowsAffected()) != want:
-			v.Add("control_ids", "Choose controls from the list: one of them no longer exists")
 		}
+		return fmt.Errorf("treatment: save actions of %s: %w", id, err)
 	}
 	return v.Err()
 }

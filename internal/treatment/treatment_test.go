@@ -127,26 +127,28 @@ func TestTreatmentLifecycle(t *testing.T) {
 	require.Equal(t, 1, tr.ActionsDone)
 
 	// Both ends see the link: the risk's treatments and the control's, with what is beyond.
-	var forRisk, forControl, forNone []treatment.Summary
+	var forRisk, forControl, forNone treatment.Linked
 	f.Tx(t, func(tx *postgres.Tx) (err error) {
-		if forRisk, err = treatment.ForRisk(ctx, tx, f.risks[1]); err != nil {
+		if forRisk, err = treatment.ForRisk(ctx, tx, f.risks[1], 20); err != nil {
 			return err
 		}
-		if forNone, err = treatment.ForRisk(ctx, tx, f.risks[2]); err != nil {
+		if forNone, err = treatment.ForRisk(ctx, tx, f.risks[2], 20); err != nil {
 			return err
 		}
-		forControl, err = treatment.ForControl(ctx, tx, f.controls["A.9.2"])
+		forControl, err = treatment.ForControl(ctx, tx, f.controls["A.9.2"], 20)
 		return err
 	})
-	require.Len(t, forRisk, 1)
-	require.Equal(t, "TRT-1", forRisk[0].Reference())
-	require.Equal(t, "A.6.2.4", forRisk[0].Controls[0].Code)
-	require.Equal(t, 2, forRisk[0].ActionCount)
-	require.Empty(t, forNone)
-	require.NotNil(t, forNone)
-	require.Len(t, forControl, 1)
-	require.Len(t, forControl[0].Risks, 2)
-	require.Equal(t, []treatment.SystemLink{{ID: f.system, Ref: 1, Name: "Triage model"}}, forControl[0].Systems,
+	require.Len(t, forRisk.Items, 1)
+	require.Equal(t, 1, forRisk.Total)
+	require.Equal(t, "TRT-1", forRisk.Items[0].Reference())
+	require.Equal(t, "A.6.2.4", forRisk.Items[0].Controls[0].Code)
+	require.Equal(t, 2, forRisk.Items[0].ActionCount)
+	require.Empty(t, forNone.Items)
+	require.NotNil(t, forNone.Items)
+	require.Zero(t, forNone.Total)
+	require.Len(t, forControl.Items, 1)
+	require.Len(t, forControl.Items[0].Risks, 2)
+	require.Equal(t, []treatment.SystemLink{{ID: f.system, Ref: 1, Name: "Triage model"}}, forControl.Items[0].Systems,
 		"the AI system of both risks, once")
 
 	// The last action done: the plan's status stays as its owner set it.

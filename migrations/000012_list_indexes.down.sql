@@ -1,0 +1,46 @@
+CREATE INDEX treatments_owner_idx ON treatments (tenant_id, owner_id);
+DROP INDEX treatments_owner_list_idx;
+CREATE INDEX risks_owner_idx ON risks (tenant_id, owner_id);
+DROP INDEX risks_owner_list_idx;
+CREATE INDEX risks_residual_heat_idx ON risks (tenant_id, residual_likelihood, residual_impact);
+DROP INDEX risks_residual_cell_list_idx;
+CREATE INDEX risks_heat_idx ON risks (tenant_id, inherent_likelihood, inherent_impact);
+DROP INDEX risks_cell_list_idx;
+CREATE INDEX risks_objective_idx ON risks (tenant_id, objective_affected, id);
+DROP INDEX risks_objective_list_idx;
+CREATE INDEX risks_source_idx ON risks (tenant_id, risk_source, id);
+DROP INDEX risks_source_list_idx;
+CREATE INDEX risks_residual_idx ON risks (tenant_id, residual_level, id);
+DROP INDEX risks_residual_list_idx;
+CREATE INDEX risks_inherent_idx ON risks (tenant_id, inherent_level, id);
+DROP INDEX risks_inherent_list_idx;
+DROP INDEX risks_status_list_idx;
+
+CREATE INDEX risk_ai_systems_system_idx ON risk_ai_systems (tenant_id, system_id);
+DROP INDEX risk_ai_systems_system_risk_idx;
+CREATE INDEX treatment_risks_risk_idx ON treatment_risks (tenant_id, risk_id);
+DROP INDEX treatment_risks_risk_treatment_idx;
+CREATE INDEX treatment_controls_control_idx ON treatment_controls (tenant_id, control_id);
+DROP INDEX treatment_controls_control_treatment_idx;
+
+DROP TRIGGER risk_system_counts_delete ON risks;
+DROP TRIGGER risk_system_counts_archive ON risks;
+DROP TRIGGER ai_system_risk_counts_truncate ON risk_ai_systems;
+DROP TRIGGER ai_system_risk_counts_delete ON risk_ai_systems;
+DROP TRIGGER ai_system_risk_counts_insert ON risk_ai_systems;
+DROP FUNCTION ai_system_risk_counts_truncate();
+DROP FUNCTION ai_system_risk_counts_delete();
+DROP FUNCTION ai_system_risk_counts_archive();
+DROP FUNCTION ai_system_risk_counts_links();
+DROP TABLE ai_system_risk_counts;
+
+DROP TRIGGER treatment_control_counts_delete ON treatments;
+DROP TRIGGER treatment_control_counts_archive ON treatments;
+DROP TRIGGER control_treatment_counts_truncate ON treatment_controls;
+DROP TRIGGER control_treatment_counts_delete ON treatment_controls;
+DROP TRIGGER control_treatment_counts_insert ON treatment_controls;
+DROP FUNCTION control_treatment_counts_truncate();
+DROP FUNCTION control_treatment_counts_delete();
+DROP FUNCTION control_treatment_counts_archive();
+DROP FUNCTION control_treatment_counts_links();
+DROP TABLE control_treatment_counts;
