@@ -94,7 +94,8 @@ func CreateUser(ctx context.Context, db *postgres.DB, n NewUser) (User, error) {
 	return u, nil
 }
 
-// SetPassword replaces a user's password (platform operation, used by the CLI and seeding).
+// SetPassword replaces a user's password (platform operation). No command exposes it yet: it
+// is the building block of an operator password reset.
 func SetPassword(ctx context.Context, db *postgres.DB, userID uuid.UUID, password string) error {
 	if msg := PasswordProblem(password); msg != "" {
 		return apperr.Errorf(apperr.Invalid, "%s", msg)
