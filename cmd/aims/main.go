@@ -141,7 +141,8 @@ func openMigrated(ctx context.Context, cfg config.Config) (*postgres.DB, error) 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := flags("serve", "Apply pending migrations, then serve HTTP on AIMS_ADDR until SIGTERM or SIGINT.\n"+
 		"With AIMS_BENCH_BASELINE=<tenant slug>, also serve GET /bench/baseline, the unauthenticated\n"+
-		"baseline page of the load harness (aims bench), showing that tenant's newest risks; off by default.", args, stderr, func(*flag.FlagSet) {}); err != nil {
+		"baseline page of the load harness (aims bench), showing that tenant's newest risks; off by default.\n"+
+		"With AIMS_DEBUG_ADDR=host:port, also serve Go's runtime profiles (/debug/pprof/) there; off by default.", args, stderr, func(*flag.FlagSet) {}); err != nil {
 		return ignoreHelp(err)
 	}
 	cfg, err := loadConfig()
@@ -165,6 +166,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", "http://"+cfg.Addr, "env", cfg.Env)
+	if cfg.DebugAddr != "" {
+		debug := &http.Server{Addr: cfg.DebugAddr, Handler: server.DebugHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- debug.ListenAndServe() }()
+		defer debug.Close()
+		log.Warn("runtime profiles are served: keep this address private", "url", "http://"+cfg.DebugAddr+"/debug/pprof/")
+	}
 	if cfg.BenchBaseline != "" {
 		log.Warn("GET /bench/baseline is on: it shows anyone the newest risks of a tenant; unset AIMS_BENCH_BASELINE outside load tests",
 			"tenant", cfg.BenchBaseline)
@@ -317,8 +324,8 @@ func seedBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "small tenants: %d seeded (%d rows) in %.1fs, %d already there\n", rep.SmallCreated, small,
 		rep.SmallTook.Seconds(), rep.SmallSkipped)
 	fmt.Fprintln(stdout, "not loaded: evidence and nonconformities (their registers have no tables yet)")
-	fmt.Fprintf(stdout, "accounts created: %d; statistics refreshed in %.1fs; total %.1fs\n", rep.Users,
-		rep.AnalyzeTook.Seconds(), time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "accounts created: %d; tables vacuumed and analysed in %.1fs; total %.1fs\n", rep.Users,
+		rep.VacuumTook.Seconds(), time.Since(start).Seconds())
 	fmt.Fprintf(stdout, "sign in as officer@, auditor@, exec@ or admin@%s.test with AIMS_DEMO_PASSWORD (default demo-password)\n",
 		benchseed.LargeSlug)
 	return nil

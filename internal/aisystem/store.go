@@ -273,10 +273,7 @@ func Options(ctx context.Context, tx *postgres.Tx) ([]Option, error) {
 	if err != nil {
 		return nil, fmt.Errorf("aisystem: options: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Option, error) {
-		var o Option
-		return o, row.Scan(&o.ID, &o.Ref, &o.Name, &o.Archived)
-	})
+	out, err := pgx.CollectRows(rows, scanOption)
 	if err != nil {
 		return nil, fmt.Errorf("aisystem: options: %w", err)
 	}

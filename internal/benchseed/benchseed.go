@@ -74,7 +74,7 @@ type Report struct {
 	Small        map[string]int64 // rows written per table, over all small tenants seeded
 	SmallTook    time.Duration
 	Users        int // accounts created
-	AnalyzeTook  time.Duration
+	VacuumTook   time.Duration
 }
 
 // Seed creates whatever part of the plan is missing and reports it, logging progress to
@@ -166,10 +166,10 @@ feed:
 	}
 	if rep.LargeCreated || rep.SmallCreated > 0 {
 		start := time.Now()
-		if err := analyze(ctx, db); err != nil {
+		if err := vacuum(ctx, db); err != nil {
 			return rep, err
 		}
-		rep.AnalyzeTook = time.Since(start)
+		rep.VacuumTook = time.Since(start)
 	}
 	return rep, nil
 }
@@ -378,18 +378,21 @@ func seedLarge(ctx context.Context, db *postgres.DB, plan Plan, password, hash s
 	return seeded, counts, created, err
 }
 
-// analyzed are the tables the seed fills.
-var analyzed = []string{"tenants", "users", "memberships", "record_counters", "audit_events", "context_issues", "ai_roles",
+// vacuumed are the tables the seed fills.
+var vacuumed = []string{"tenants", "users", "memberships", "record_counters", "audit_events", "context_issues", "ai_roles",
 	"parties", "party_requirements", "ai_systems", "ai_system_data", "controls", "risks", "risk_ai_systems",
 	"risk_assessments", "risk_acceptances", "treatments", "treatment_risks", "treatment_controls", "treatment_actions",
 	"impact_assessments", "impact_assessment_rounds", "impact_assessment_impacts"}
 
-// analyze refreshes the planner's statistics of the loaded tables, as the schema owner
-// (ANALYZE is not subject to row-level security, and autovacuum would take minutes to notice).
-func analyze(ctx context.Context, db *postgres.DB) error {
-	for _, t := range analyzed {
-		if _, err := db.Pool.Exec(ctx, "ANALYZE "+t); err != nil {
-			return fmt.Errorf("benchseed: analyze %s: %w", t, err)
+// vacuum sets the visibility map and hint bits of the loaded tables and refreshes the
+// planner's statistics, as the schema owner (neither is subject to row-level security).
+// Without it, until autovacuum comes by (never, where it is off), every read checks each
+// freshly loaded row's transaction and index-only scans read the heap: counting a page of
+// 1,000 risks took 6.5 ms instead of 0.2 ms.
+func vacuum(ctx context.Context, db *postgres.DB) error {
+	for _, t := range vacuumed {
+		if _, err := db.Pool.Exec(ctx, "VACUUM (ANALYZE) "+t); err != nil {
+			return fmt.Errorf("benchseed: vacuum %s: %w", t, err)
 		}
 	}
 	return nil

@@ -20,6 +20,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 30*time.Minute, c.SessionIdle)
 	require.False(t, c.Production())
 	require.Empty(t, c.BenchBaseline, "the unauthenticated baseline endpoint is off unless asked for")
+	require.Empty(t, c.DebugAddr, "runtime profiles are served only when asked for")
 }
 
 func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
@@ -35,6 +36,7 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		"AIMS_BASE_URL":         {"AIMS_BASE_URL": "example.com"},
 		"AIMS_SESSION_LIFETIME": {"AIMS_SESSION_LIFETIME": "10m"},
 		"AIMS_BENCH_BASELINE":   {"AIMS_BENCH_BASELINE": "bench-large", "AIMS_ENV": "production"},
+		"AIMS_DEBUG_ADDR":       {"AIMS_DEBUG_ADDR": "6060"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -57,6 +57,9 @@ const (
 	// countedOptions is the most options a filter may have for the harness to count each
 	// (to drive the value that matches the most records); a longer one uses its first.
 	countedOptions = 12
+	// systemCandidates is how many AI systems are tried for the risk list's AI-system
+	// filter when it is a reference field rather than a drop-down.
+	systemCandidates = countedOptions
 	// searchCandidates is how many words of risk titles are tried as search terms, and
 	// titleCandidates how many whole titles.
 	searchCandidates = 12
@@ -179,7 +182,7 @@ func (h *harness) discover(ctx context.Context) (plan, error) {
 	get := func(name string, kind Kind, paths ...string) { add(Endpoint{Name: name, Kind: kind, Paths: paths}) }
 
 	var riskFirst page
-	var riskRecords []record
+	var riskRecords, systemRecords []record
 	for _, reg := range Registers {
 		base := h.tenantPath("/" + reg)
 		first, deep, pages, recs, err := h.walk(ctx, base)
@@ -204,8 +207,11 @@ func (h *harness) discover(ctx context.Context) (plan, error) {
 			}
 			get(fmt.Sprintf("%s detail (%d records)", reg, len(paths)), KindDetail, paths...)
 		}
-		if reg == "risks" {
+		switch reg {
+		case "risks":
 			riskFirst, riskRecords = first, recs
+		case "ai-systems":
+			systemRecords = recs
 		}
 	}
 
@@ -213,6 +219,14 @@ func (h *harness) discover(ctx context.Context) (plan, error) {
 	// Filters: the value matching the most risks, when there are few enough to count.
 	for _, field := range riskFilters {
 		values := riskFirst.values(field)
+		if field == "system" && len(values) == 0 {
+			// Above aisystem.FilterShown systems the filter is a reference field, not a
+			// drop-down: use the systems of the inventory's first page, by id, as the link
+			// from a system's page to its risks does.
+			for _, r := range systemRecords[:min(len(systemRecords), systemCandidates)] {
+				values = append(values, r.ID)
+			}
+		}
 		if len(values) == 0 {
 			pl.skipped = append(pl.skipped, "risks ?"+field+": the filter offers no value")
 			continue

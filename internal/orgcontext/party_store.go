@@ -53,7 +53,13 @@ var PartyList = postgres.ListSpec{
 
 // ListParties returns a page of interested parties matching f.
 func ListParties(ctx context.Context, tx *postgres.Tx, f postgres.Filter) (postgres.Page[Party], error) {
-	return postgres.List(ctx, tx, PartyList.Query(f), scanParty)
+	q := PartyList.Query(f)
+	// The total is counted over the parties alone unless a filter reads the requirement
+	// counts: the joins would otherwise run for every counted row.
+	if f.Fields["legal"] == "" && f.Fields["unaddressed"] == "" {
+		q.CountFrom = "parties p"
+	}
+	return postgres.List(ctx, tx, q, scanParty)
 }
 
 // EachParty streams every party matching f to fn, with its requirements (for the CSV export).

@@ -75,16 +75,16 @@ func (s *Server) impactList(w http.ResponseWriter, r *http.Request) error {
 			lr.SortLink("Next review", "review"), lr.SortLink("Updated", "updated")},
 		ExportHref: lr.ExportHref(), Filtered: lr.Filtered(),
 	}
-	err := s.inTenant(r, func(tx *postgres.Tx) error {
+	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
+		if v.SystemField, v.Systems, err = systemFilter(r, tx, &lr); err != nil {
+			return err
+		}
 		page, err := impact.ListAssessments(r.Context(), tx, lr.Filter)
 		if err != nil {
 			return err
 		}
 		v.Items, v.Pager = page.Items, pager(lr, page)
-		if v.Owners, err = memberOptions(r, tx); err != nil {
-			return err
-		}
-		v.Systems, err = systemOptions(r, tx, lr.Filter.Fields["system"])
+		v.Owners, err = memberOptions(r, tx)
 		return err
 	})
 	if err != nil {
@@ -99,6 +99,9 @@ func (s *Server) impactExport(w http.ResponseWriter, r *http.Request) error {
 	day := today()
 	label := orgcontext.LabelOf
 	return s.inTenant(r, func(tx *postgres.Tx) error {
+		if _, _, err := systemFilter(r, tx, &lr); err != nil {
+			return err
+		}
 		return streamCSV(w, "impact-assessments", []string{"Reference", "Title", "AI system", "Owner", "Next review", "Review due",
 			"Current round", "State", "Approved by", "Approved at", "Approval note", "Trigger", "Timing", "Scope",
 			"Life-cycle stage", "Version assessed", "Functionalities and capabilities", "Purpose", "Intended uses",

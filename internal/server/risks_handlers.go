@@ -41,7 +41,10 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request) error {
 			lr.SortLink("Status", "status"), lr.SortLink("Next review", "review"), lr.SortLink("Updated", "updated")},
 		ExportHref: lr.ExportHref(), Filtered: lr.Filtered(),
 	}
-	err := s.inTenant(r, func(tx *postgres.Tx) error {
+	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
+		if v.SystemField, v.Systems, err = systemFilter(r, tx, &lr); err != nil {
+			return err
+		}
 		page, err := risk.ListRisks(r.Context(), tx, lr.Filter)
 		if err != nil {
 			return err
@@ -49,13 +52,6 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request) error {
 		v.Risks, v.Pager = page.Items, pager(lr, page)
 		if v.Owners, err = memberOptions(r, tx); err != nil {
 			return err
-		}
-		systems, err := aisystem.Options(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		for _, o := range systems {
-			v.Systems = append(v.Systems, components.Option{Value: o.ID.String(), Label: o.Label()})
 		}
 		if v.Maps, err = risk.LoadHeatMaps(r.Context(), tx); err != nil {
 			return err
@@ -108,6 +104,9 @@ func riskChips(r *http.Request, tx *postgres.Tx, lr listRequest, c risk.Criteria
 func (s *Server) riskExport(w http.ResponseWriter, r *http.Request) error {
 	lr := parseList(r, riskPages.base(r), risk.Filters...)
 	return s.inTenant(r, func(tx *postgres.Tx) error {
+		if _, _, err := systemFilter(r, tx, &lr); err != nil {
+			return err
+		}
 		c, err := risk.LoadCriteria(r.Context(), tx)
 		if err != nil {
 			return err

@@ -30,6 +30,7 @@ type Server struct {
 	handler  http.Handler
 }
 
+// Sessions saved by scs's gob codec, before sessionCodec, hold these types.
 func init() {
 	gob.Register(uuid.UUID{})
 	gob.Register([]components.FlashMessage{})
@@ -39,6 +40,7 @@ func init() {
 func New(cfg config.Config, db *postgres.DB, enforcer *authz.Enforcer, log *slog.Logger, registry prometheus.Registerer) *Server {
 	sm := scs.New()
 	sm.Store = newSessionStore(db, cfg.SessionIdle, 10*time.Minute, log)
+	sm.Codec = sessionCodec{}
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Lifetime = cfg.SessionLifetime
 	sm.Cookie.Name = "aims_session"

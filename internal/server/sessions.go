@@ -1,9 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
-	"reflect"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -42,7 +42,7 @@ type loadedSession struct {
 // newSessionStore returns the store, and removes expired sessions every cleanup interval
 // for as long as the process runs (as the scs stores do).
 func newSessionStore(db *postgres.DB, idle time.Duration, cleanup time.Duration, log *slog.Logger) *sessionStore {
-	st := &sessionStore{db: db, renewal: min(time.Minute, idle/4), codec: scs.GobCodec{}}
+	st := &sessionStore{db: db, renewal: min(time.Minute, idle/4), codec: sessionCodec{}}
 	if cleanup > 0 {
 		go func() {
 			for range time.Tick(cleanup) {
@@ -81,19 +81,12 @@ func (st *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, e
 	}
 	userID, _ := values["user_id"].(uuid.UUID)
 	// A session stored without its user (before migration 000010) is written again.
+	// sessionCodec encodes equal sessions to equal bytes.
 	if rq, ok := requestFrom(ctx); ok && rq.session != nil && rq.session.token == token && rq.session.userID == userID &&
-		expiry.Sub(rq.session.expiry) < st.renewal && st.unchanged(rq.session.data, b) {
+		expiry.Sub(rq.session.expiry) < st.renewal && bytes.Equal(rq.session.data, b) {
 		return nil
 	}
 	return auth.SaveSession(ctx, st.db, token, b, expiry, userID)
-}
-
-// unchanged reports whether two encodings hold the same session. The bytes cannot be
-// compared: gob writes a map in no fixed order.
-func (st *sessionStore) unchanged(before, after []byte) bool {
-	d1, v1, err1 := st.codec.Decode(before)
-	d2, v2, err2 := st.codec.Decode(after)
-	return err1 == nil && err2 == nil && d1.Equal(d2) && reflect.DeepEqual(v1, v2)
 }
 
 // DeleteCtx removes the session with token.

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openaims/openaims/internal/postgres"
 	"github.com/openaims/openaims/internal/postgres/pgtest"
+	"github.com/openaims/openaims/web/components"
 )
 
 // storedSession reads the stored expiry and user of the session with token.
@@ -29,7 +29,7 @@ func TestSessionStoreWritesOnlyChanges(t *testing.T) {
 	st := newSessionStore(db, 30*time.Minute, 0, testLogger())
 	require.Equal(t, time.Minute, st.renewal)
 	user := pgtest.CreateUser(t, db, pgtest.UserOptions{Email: acmeOfficer})
-	codec := scs.GobCodec{}
+	codec := sessionCodec{}
 	deadline := time.Now().Add(12 * time.Hour)
 	encode := func(values map[string]any) []byte {
 		data, err := codec.Encode(deadline, values)
@@ -65,7 +65,7 @@ func TestSessionStoreWritesOnlyChanges(t *testing.T) {
 	require.True(t, expiry.Add(2*time.Minute).Equal(got), "a renewal of a minute or more is written")
 	expiry = got
 
-	flashed := map[string]any{"user_id": user, "user_email": acmeOfficer, "user_name": "Officer", "flash": "saved"}
+	flashed := map[string]any{"user_id": user, "user_email": acmeOfficer, "user_name": "Officer", "flash": []components.FlashMessage{{Kind: "success", Text: "Saved"}}}
 	commit(flashed, time.Second)
 	got, _ = storedSession(t, db, token)
 	require.True(t, expiry.Add(time.Second).Equal(got), "changed data is written at once")
