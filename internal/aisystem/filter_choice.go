@@ -82,4 +82,3 @@ func scanOption(row pgx.CollectableRow) (Option, error) {
 	var o Option
 	return o, row.Scan(&o.ID, &o.Ref, &o.Name, &o.Archived)
 }
-
