@@ -81,6 +81,8 @@ func (spec ListSpec) Query(f Filter) ListQuery {
 		q.Where = append(q.Where, spec.SearchExpr+" LIKE lower(@q::text)")
 		q.Args["q"] = EscapeLike(f.Search)
 		q.CustomPlan = true
+		q.CountAfterPage = true
+		q.CountCap = SearchCountCap
 	}
 	return q
 }

@@ -111,3 +111,51 @@ func TestListTotalIsCappedThenEstimated(t *testing.T) {
 		require.GreaterOrEqual(t, p.Total, 61)
 	})
 }
+
+func TestListCountAfterPageCountsOnlyWhenThePageDoesNotSayTheTotal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	counter := &roundTrips{}
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, counter)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	tn := pgtest.AddTenancy(t, db)
+	insertIssues(t, tn, 45)
+
+	list := func(category string, after string) (postgres.Page[string], int64) {
+		t.Helper()
+		q := issueTitles([]string{"c.category = @category"}, pgx.NamedArgs{"category": category}, 15)
+		q.CountAfterPage, q.After = true, after
+		var p postgres.Page[string]
+		var trips int64
+		tn.Tx(t, func(tx *postgres.Tx) error {
+			before := counter.n.Load()
+			var err error
+			p, err = postgres.List(ctx, tx, q, func(s *string) []any { return []any{s} })
+			trips = counter.n.Load() - before
+			return err
+		})
+		return p, trips
+	}
+
+	// A first page with room to spare holds every match: no count.
+	p, trips := list("no such category", "")
+	require.Empty(t, p.Items)
+	require.Equal(t, 0, p.Total)
+	require.Equal(t, int64(1), trips, "an empty first page is its own total")
+
+	// A full first page: counted (22 matches, over the cap of 15: estimated, never below it).
+	p, trips = list("technology", "")
+	require.Len(t, p.Items, 10)
+	require.Equal(t, int64(2), trips, "the count follows the page")
+	require.True(t, p.TotalEstimated)
+	require.Greater(t, p.Total, 15)
+
+	// A later page with room to spare does not hold the earlier pages: counted.
+	p2, trips := list("technology", p.NextCursor)
+	require.Len(t, p2.Items, 10)
+	p3, trips := list("technology", p2.NextCursor)
+	require.Len(t, p3.Items, 2)
+	require.Equal(t, int64(2), trips)
+	require.Greater(t, p3.Total, 15, "a short last page is not the total")
+}
