@@ -3,8 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 

@@ -19,6 +19,14 @@ type DB struct {
 	Pool *pgxpool.Pool
 }
 
+// plannerSettings are the planner costs every connection starts with, unless DATABASE_URL
+// sets them (e.g. ?random_page_cost=4). The application reads a few rows at a time through
+// indexes of a working set that fits in memory, for which PostgreSQL's default cost of a
+// random page read (4, set for spinning disks) is far too high: with it, the 10th page of
+// the impact-assessment list hashed the whole users table three times instead of looking up
+// 51 owners (4.9 ms against 0.9 ms). 1.1 is the usual value for SSDs and cached data.
+var plannerSettings = map[string]string{"random_page_cost": "1.1"}
+
 // Open connects a pool to databaseURL and checks that the server answers.
 func Open(ctx context.Context, databaseURL string, maxConns int32, tracer pgx.QueryTracer) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
@@ -29,6 +37,11 @@ func Open(ctx context.Context, databaseURL string, maxConns int32, tracer pgx.Qu
 		cfg.MaxConns = maxConns
 	}
 	cfg.ConnConfig.Tracer = tracer
+	for name, value := range plannerSettings {
+		if _, set := cfg.ConnConfig.RuntimeParams[name]; !set {
+			cfg.ConnConfig.RuntimeParams[name] = value
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)

@@ -21,15 +21,18 @@ import (
 // Object is the object type of risks in the audit trail and the URL slug of the register.
 const Object = "risks"
 
-// riskColumns read a risk r; its AI systems are a subquery in the select list rather than a
-// lateral join, so that a list sorted without an index (a filter that matches many risks)
-// reads them for the rows of the page only, after the sort, and the planner has one join
-// fewer to order.
+// systemsColumn is the AI systems of risk r as JSON; a subquery in the select list rather
+// than a lateral join, so that a list sorted without an index (a filter that matches many
+// risks) reads them for the rows of the page only, after the sort, and the planner has one
+// join fewer to order.
+const systemsColumn = `(SELECT coalesce(json_agg(json_build_object('id', s.id, 'ref', s.ref, 'name', s.name) ORDER BY lower(s.name), s.id), '[]')
+		FROM risk_ai_systems rs JOIN ai_systems s ON s.tenant_id = rs.tenant_id AND s.id = rs.system_id
+		WHERE rs.tenant_id = r.tenant_id AND rs.risk_id = r.id)`
+
+// riskColumns read a risk r.
 const riskColumns = `r.id, r.ref, r.title, r.event, r.risk_source, r.objective_affected, r.assets, r.consequences,
 	r.affected_parties, r.existing_controls,
-	(SELECT coalesce(json_agg(json_build_object('id', s.id, 'ref', s.ref, 'name', s.name) ORDER BY lower(s.name), s.id), '[]')
-		FROM risk_ai_systems rs JOIN ai_systems s ON s.tenant_id = rs.tenant_id AND s.id = rs.system_id
-		WHERE rs.tenant_id = r.tenant_id AND rs.risk_id = r.id),
+	` + systemsColumn + `,
 	r.inherent_likelihood, r.inherent_impact, r.inherent_level,
 	coalesce(r.residual_likelihood, 0), coalesce(r.residual_impact, 0), coalesce(r.residual_level, ''),
 	coalesce(r.owner_id::text, ''), coalesce(o.display_name, ''), coalesce(to_char(r.review_date, 'YYYY-MM-DD'), ''),
@@ -132,9 +135,29 @@ func listQuery(f postgres.Filter) postgres.ListQuery {
 	return q
 }
 
-// ListRisks returns a page of risks matching f.
+// ListRisks returns a page of risks matching f, each with what a row of the list shows:
+// no long texts (event, assets, consequences…), no impact assessment, no audit names.
+// Reading and decoding those for 51 rows was a seventh of the list page's time.
 func ListRisks(ctx context.Context, tx *postgres.Tx, f postgres.Filter) (postgres.Page[Risk], error) {
-	return postgres.List(ctx, tx, listQuery(f), scanRisk)
+	q := listQuery(f)
+	q.From, q.Columns = rowFrom, rowColumns
+	return postgres.List(ctx, tx, q, scanRow)
+}
+
+// rowColumns and rowFrom read what ListRisks returns.
+const rowColumns = `r.id, r.ref, r.title, r.risk_source,
+	` + systemsColumn + `,
+	r.inherent_likelihood, r.inherent_impact, r.inherent_level,
+	coalesce(r.residual_likelihood, 0), coalesce(r.residual_impact, 0), coalesce(r.residual_level, ''),
+	coalesce(r.owner_id::text, ''), coalesce(o.display_name, ''), coalesce(to_char(r.review_date, 'YYYY-MM-DD'), ''),
+	r.status, r.archived_at, r.updated_at`
+
+const rowFrom = `risks r LEFT JOIN users o ON o.id = r.owner_id`
+
+func scanRow(r *Risk) []any {
+	return []any{&r.ID, &r.Ref, &r.Title, &r.RiskSource, &r.Systems, &r.InherentLikelihood, &r.InherentImpact, &r.InherentLevel,
+		&r.ResidualLikelihood, &r.ResidualImpact, &r.ResidualLevel, &r.OwnerID, &r.OwnerName, &r.ReviewDate,
+		&r.Status, &r.ArchivedAt, &r.UpdatedAt}
 }
 
 // EachRisk streams every risk matching f (all pages) to fn, for the CSV export.
