@@ -45,15 +45,12 @@ func issueTitles(where []string, args pgx.NamedArgs, countCap int) postgres.List
 func TestListTotalIsCappedThenEstimated(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	counter := &roundTrips{}
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, counter)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
+	db, counter := countingDB(t)
 	tn := pgtest.AddTenancy(t, db)
 	insertIssues(t, tn, 200)
 	insertIssues(t, pgtest.AddTenancy(t, db), 40) // another tenant's rows are neither counted nor estimated
 	// The estimate comes from the statistics, as autovacuum would gather them.
-	_, err = db.Pool.Exec(ctx, `ANALYZE context_issues`)
+	_, err := db.Pool.Exec(ctx, `ANALYZE context_issues`)
 	require.NoError(t, err)
 
 	list := func(q postgres.ListQuery) postgres.Page[string] {
@@ -115,10 +112,7 @@ func TestListTotalIsCappedThenEstimated(t *testing.T) {
 func TestListCountAfterPageCountsOnlyWhenThePageDoesNotSayTheTotal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	counter := &roundTrips{}
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, counter)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
+	db, counter := countingDB(t)
 	tn := pgtest.AddTenancy(t, db)
 	insertIssues(t, tn, 45)
 

@@ -271,6 +271,16 @@ func TestEscapeLike(t *testing.T) {
 // roundTrips counts statements and batches sent to the server: each is one round trip.
 type roundTrips struct{ n atomic.Int64 }
 
+// countingDB opens a pool on a new database whose round trips are counted.
+func countingDB(t *testing.T) (*postgres.DB, *roundTrips) {
+	t.Helper()
+	counter := &roundTrips{}
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), 2, counter)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	return db, counter
+}
+
 func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	r.n.Add(1)
 	return ctx
@@ -286,10 +296,7 @@ func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEnd
 func TestListPageIsOneRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	counter := &roundTrips{}
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t), 2, counter)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
+	db, counter := countingDB(t)
 	tn := pgtest.AddTenancy(t, db)
 	tn.Tx(t, func(tx *postgres.Tx) error {
 		for i := range 30 {
