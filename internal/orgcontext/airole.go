@@ -3,6 +3,7 @@ package orgcontext
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -63,6 +64,7 @@ func AIRoles(ctx context.Context, tx *postgres.Tx) ([]AIRole, error) {
 // SaveAIRoles replaces the organisation's AI roles statement; at least one role must apply
 // and every applying role needs a note saying how.
 func SaveAIRoles(ctx context.Context, tx *postgres.Tx, roles []AIRole) error {
+	roles = slices.Clone(roles) // the notes are trimmed below; the caller's slice is left alone
 	var v apperr.Validation
 	anyApplies := false
 	for i := range roles {

@@ -41,6 +41,13 @@ func TestSaveAIRoles(t *testing.T) {
 		})
 	}
 
+	t.Run("the caller's roles are left as given", func(t *testing.T) {
+		// Shared statements (the demo seed's) are saved by concurrent transactions.
+		roles := []orgcontext.AIRole{{Role: "provider", Applies: true, Note: "  We train models  "}}
+		pgtest.NewTenancy(t).Tx(t, func(tx *postgres.Tx) error { return orgcontext.SaveAIRoles(ctx, tx, roles) })
+		require.Equal(t, "  We train models  ", roles[0].Note)
+	})
+
 	read := func() []orgcontext.AIRole {
 		var roles []orgcontext.AIRole
 		tn.Tx(t, func(tx *postgres.Tx) error {
