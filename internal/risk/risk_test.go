@@ -305,10 +305,15 @@ func TestListFiltersAndSorts(t *testing.T) {
 	require.Equal(t, e.Ref, refs(postgres.Filter{Sort: "review"})[0])
 
 	tn.Tx(t, func(tx *postgres.Tx) error {
-		opts, err := risk.Options(ctx, tx)
+		opts, more, err := risk.Options(ctx, tx, 5)
 		require.NoError(t, err)
 		require.Len(t, opts, 5, "archived risks are not offered")
+		require.False(t, more)
 		require.Equal(t, "RISK-1", opts[0].Reference())
+		opts, more, err = risk.Options(ctx, tx, 4)
+		require.NoError(t, err)
+		require.Len(t, opts, 4)
+		require.True(t, more, "a fifth live risk is there")
 		sys, err := risk.ForSystem(ctx, tx, scoring)
 		require.NoError(t, err)
 		require.Len(t, sys, 2)

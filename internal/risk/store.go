@@ -527,9 +527,13 @@ func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bo
 
 const optionColumns = `r.id, r.ref, r.title, r.inherent_level, coalesce(r.residual_level, ''), r.status, r.archived_at IS NOT NULL`
 
-func options(ctx context.Context, tx *postgres.Tx, where string, args ...any) ([]Option, error) {
-	rows, err := tx.Query(ctx, `SELECT `+optionColumns+` FROM risks r WHERE r.tenant_id = $1`+where+` ORDER BY r.ref`,
-		append([]any{tx.TenantID}, args...)...)
+// options lists the risks matching where, by reference, at most limit of them (0: all).
+func options(ctx context.Context, tx *postgres.Tx, where string, limit int, args ...any) ([]Option, error) {
+	sql := `SELECT ` + optionColumns + ` FROM risks r WHERE r.tenant_id = $1` + where + ` ORDER BY r.ref`
+	if limit > 0 {
+		sql += " LIMIT " + strconv.Itoa(limit)
+	}
+	rows, err := tx.Query(ctx, sql, append([]any{tx.TenantID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("risk: options: %w", err)
 	}
@@ -543,27 +547,32 @@ func options(ctx context.Context, tx *postgres.Tx, where string, args ...any) ([
 	return out, nil
 }
 
-// Options lists the tenant's risks that are not archived, by reference, for pickers such as
-// a treatment's "risks treated".
-func Options(ctx context.Context, tx *postgres.Tx) ([]Option, error) {
-	return options(ctx, tx, " AND r.archived_at IS NULL")
+// Options lists the first max of the tenant's risks that are not archived, by reference,
+// for pickers such as a treatment's "risks treated", and says whether there are more: a
+// register of 100,000 risks cannot be a list of checkboxes.
+func Options(ctx context.Context, tx *postgres.Tx, max int) (opts []Option, more bool, err error) {
+	opts, err = options(ctx, tx, " AND r.archived_at IS NULL", max+1)
+	if len(opts) > max {
+		return opts[:max], true, err
+	}
+	return opts, false, err
 }
 
 // OptionsByID lists the risks with the given ids, archived ones included: a form that
 // already links an archived risk still shows it.
 func OptionsByID(ctx context.Context, tx *postgres.Tx, ids []uuid.UUID) ([]Option, error) {
-	return options(ctx, tx, " AND r.id = ANY ($2)", ids)
+	return options(ctx, tx, " AND r.id = ANY ($2)", 0, ids)
 }
 
 // ForSystem lists the risks that concern the AI system id, archived ones included.
 func ForSystem(ctx context.Context, tx *postgres.Tx, systemID uuid.UUID) ([]Option, error) {
 	return options(ctx, tx, ` AND EXISTS (SELECT 1 FROM risk_ai_systems s
-		WHERE s.tenant_id = r.tenant_id AND s.risk_id = r.id AND s.system_id = $2)`, systemID)
+		WHERE s.tenant_id = r.tenant_id AND s.risk_id = r.id AND s.system_id = $2)`, 0, systemID)
 }
 
 // RaisedFrom lists the risks raised from the impact assessment id, archived ones included.
 func RaisedFrom(ctx context.Context, tx *postgres.Tx, assessmentID uuid.UUID) ([]Option, error) {
-	return options(ctx, tx, " AND r.impact_assessment_id = $2", assessmentID)
+	return options(ctx, tx, " AND r.impact_assessment_id = $2", 0, assessmentID)
 }
 
 // Count is the number of risks in the register, archived ones included: how many a change

@@ -249,16 +249,27 @@ func (s *Server) treatmentForm(w http.ResponseWriter, r *http.Request, v pages.F
 	return nil
 }
 
+// risksListed is how many risks the treatment form lists as checkboxes. A larger register
+// lists only the plan's own risks and takes others by reference: listing 100,000 made the
+// form 34 MB.
+const risksListed = 100
+
 // treatmentFormOptions fills in what the treatment form offers: owners, risks and controls.
 func treatmentFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err error) {
 	v.RisksHref = tenantPath(r) + "/risks/new"
 	if v.Owners, err = memberOptions(r, tx); err != nil {
 		return err
 	}
-	if v.Risks, err = risk.Options(r.Context(), tx); err != nil {
+	if v.Risks, v.ManyRisks, err = risk.Options(r.Context(), tx, risksListed); err != nil {
 		return err
 	}
-	if missing := missingRisks(v.Risks, v.Treatment.RiskIDs); len(missing) > 0 {
+	if v.ManyRisks {
+		// Only the risks the plan links are listed; others are added by reference.
+		v.Risks, err = risk.OptionsByID(r.Context(), tx, parseIDs(v.Treatment.RiskIDs))
+		if err != nil {
+			return err
+		}
+	} else if missing := missingRisks(v.Risks, v.Treatment.RiskIDs); len(missing) > 0 {
 		archived, err := risk.OptionsByID(r.Context(), tx, missing)
 		if err != nil {
 			return err
@@ -304,6 +315,7 @@ func treatmentFromForm(r *http.Request) treatment.Treatment {
 		Status: r.PostFormValue("status"), EffectivenessCheck: r.PostFormValue("effectiveness_check"),
 		Effectiveness: r.PostFormValue("effectiveness"),
 		RiskIDs:       append([]string{}, r.PostForm["risk_ids"]...), ControlIDs: append([]string{}, r.PostForm["control_ids"]...),
+		AddRisks:      r.PostFormValue("add_risks"),
 		Actions: []treatment.Action{}}
 	// One row past the limit is read, so that too many rows are reported rather than cut.
 	for i := 0; i <= treatment.MaxActions; i++ {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -257,6 +259,39 @@ func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) 
 	return v.Err()
 }
 
+// resolveRiskRefs adds the risks t.AddRisks names to t.RiskIDs; a reference no risk of the
+// tenant has is reported beside the field.
+func resolveRiskRefs(ctx context.Context, tx *postgres.Tx, t Treatment) (Treatment, error) {
+	refs, _ := ParseRiskRefs(t.AddRisks)
+	if len(refs) == 0 {
+		return t, nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT ref, id::text FROM risks WHERE tenant_id = $1 AND ref = ANY ($2)`, tx.TenantID, refs)
+	found := map[int]string{}
+	var ref int
+	var id string
+	if _, err := pgx.ForEachRow(rows, []any{&ref, &id}, func() error { found[ref] = id; return nil }); err != nil {
+		return t, fmt.Errorf("treatment: risk references: %w", err)
+	}
+	var missing []string
+	for _, n := range refs {
+		if id, ok := found[n]; ok {
+			t.RiskIDs = unique(append(t.RiskIDs, id))
+		} else {
+			missing = append(missing, "RISK-"+strconv.Itoa(n))
+		}
+	}
+	if len(missing) > 0 {
+		return t, &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
+			Fields: []apperr.FieldError{{Field: "add_risks", Message: "No risk has the reference " + strings.Join(missing, ", ")}}}
+	}
+	if len(t.RiskIDs) > MaxLinks {
+		return t, &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
+			Fields: []apperr.FieldError{{Field: "add_risks", Message: fmt.Sprintf("Choose at most %d risks", MaxLinks)}}}
+	}
+	return t, nil
+}
+
 // uuids parses validated ids, once each.
 func uuids(ids []string) []uuid.UUID {
 	out := make([]uuid.UUID, 0, len(ids))
@@ -289,6 +324,9 @@ func Create(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, erro
 	if err != nil {
 		return Treatment{}, ownerError(err, "treatment: create")
 	}
+	if in, err = resolveRiskRefs(ctx, tx, in); err != nil {
+		return Treatment{}, err
+	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
 	}
@@ -320,6 +358,9 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Treatment) (T
 			effectiveness_check = @check, effectiveness = @effectiveness, updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, args(tx, in)); err != nil {
 		return Treatment{}, ownerError(err, "treatment: update")
+	}
+	if in, err = resolveRiskRefs(ctx, tx, in); err != nil {
+		return Treatment{}, err
 	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
