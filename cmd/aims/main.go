@@ -142,7 +142,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := flags("serve", "Apply pending migrations, then serve HTTP on AIMS_ADDR until SIGTERM or SIGINT.\n"+
 		"With AIMS_BENCH_BASELINE=<tenant slug>, also serve GET /bench/baseline, the unauthenticated\n"+
 		"baseline page of the load harness (aims bench), showing that tenant's newest risks; off by default.\n"+
-		"With AIMS_DEBUG_ADDR=host:port, also serve Go's runtime profiles (/debug/pprof/) there; off by default.", args, stderr, func(*flag.FlagSet) {}); err != nil {
+		"With AIMS_DEBUG_ADDR=host:port, also serve Go's runtime profiles (/debug/pprof/) there; off by default.\n"+
+		"Unless GOGC or GOMEMLIMIT are set, the garbage collector runs with GOGC=400 and a 150 MiB soft limit.", args, stderr, func(*flag.FlagSet) {}); err != nil {
 		return ignoreHelp(err)
 	}
 	cfg, err := loadConfig()
@@ -150,6 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	tuneGC(os.Getenv)
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -75,4 +77,19 @@ func TestSeedBench(t *testing.T) {
 	require.NoError(t, run([]string{"audit", "verify"}, &out, &out))
 	require.Contains(t, out.String(), "bench-large: 1000 entries, chain intact")
 	require.Contains(t, out.String(), "bench-0002: 60 entries, chain intact")
+}
+
+func TestTuneGCLeavesWhatTheEnvironmentSets(t *testing.T) {
+	// Not parallel: the collector's settings are the process's.
+	prevPercent := debug.SetGCPercent(100)
+	prevLimit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(prevPercent); debug.SetMemoryLimit(prevLimit) })
+
+	tuneGC(func(string) string { return "" })
+	require.Equal(t, serveGCPercent, debug.SetGCPercent(100))
+	require.Equal(t, int64(serveMemoryGoal), debug.SetMemoryLimit(math.MaxInt64))
+
+	tuneGC(func(name string) string { return map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}[name] })
+	require.Equal(t, 100, debug.SetGCPercent(100), "GOGC set: left alone")
+	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(math.MaxInt64), "GOMEMLIMIT set: left alone")
 }
