@@ -189,8 +189,22 @@ func (h *harness) discover(ctx context.Context) (plan, error) {
 		if err != nil {
 			return plan{}, err
 		}
-		// The risks earlier runs added are the newest: the seeded data is what is sampled.
-		recs = slices.DeleteFunc(recs, func(r record) bool { return strings.HasPrefix(r.Text, harnessTitle) })
+		// The risks earlier runs added are the newest: the seeded data is what is sampled. After
+		// many runs they fill every page walked, so with fewer seeded records than the sample
+		// the oldest records (first by reference) are sampled too.
+		seeded := func(r record) bool { return !strings.HasPrefix(r.Text, harnessTitle) }
+		recs = slices.DeleteFunc(recs, func(r record) bool { return !seeded(r) })
+		if len(recs) < detailSample {
+			oldest, err := h.page(ctx, personaAuditor, base+"?sort=ref")
+			if err != nil {
+				return plan{}, err
+			}
+			for _, r := range oldest.records(base + "/") {
+				if seeded(r) && !slices.Contains(recs, r) {
+					recs = append(recs, r)
+				}
+			}
+		}
 		get(reg+" list", KindList, base)
 		if pages > 1 {
 			get(fmt.Sprintf("%s page %d", reg, pages), KindList, deep)
