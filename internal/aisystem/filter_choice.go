@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openaims/openaims/internal/postgres"
+	"github.com/openaims/openaims/internal/record"
 )
 
 // FilterShown is how many AI systems a list's AI-system filter offers as a drop-down. A
@@ -30,12 +29,7 @@ type FilterChoice struct {
 
 // ParseReference reads an AI system's reference as a user types it: "AIS-12", "ais 12"
 // or "12".
-func ParseReference(s string) (int, bool) {
-	s = strings.TrimSpace(strings.ToUpper(s))
-	s = strings.TrimLeft(strings.TrimPrefix(s, "AIS"), "- ")
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n > 0
-}
+func ParseReference(s string) (int, bool) { return record.ParseRef(s, "AIS") }
 
 // LoadFilterChoice reads the choices of an AI-system filter and the system its value
 // names (an id, from a link, or a reference, typed) in one round trip.

@@ -264,6 +264,17 @@ func (o Option) Reference() string { return Reference(o.Ref) }
 // Label is the reference and name, e.g. "AIS-3 Clinical triage assistant".
 func (o Option) Label() string { return o.Reference() + " " + o.Name }
 
+// OptionsByID lists the AI systems with the given ids, archived ones included, by reference.
+func OptionsByID(ctx context.Context, tx *postgres.Tx, ids []uuid.UUID) ([]Option, error) {
+	rows, _ := tx.Query(ctx, `SELECT id, ref, name, archived_at IS NOT NULL FROM ai_systems
+		WHERE tenant_id = $1 AND id = ANY ($2) ORDER BY ref`, tx.TenantID, ids)
+	out, err := pgx.CollectRows(rows, scanOption)
+	if err != nil {
+		return nil, fmt.Errorf("aisystem: options by id: %w", err)
+	}
+	return out, nil
+}
+
 // Options lists every AI system of the tenant as a form choice: live systems by reference,
 // then archived ones (a form shows those only when a record already links them, so that
 // saving it does not drop the link).

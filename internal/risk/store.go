@@ -300,6 +300,18 @@ func linkError(err error, context string) error {
 	return fmt.Errorf("%s: %w", context, err)
 }
 
+// addSystems is the form field that adds AI systems by reference (the inventory is too
+// large to list them).
+var addSystems = record.ByRef{Table: "ai_systems", Prefix: "AIS", Noun: "AI system", Field: "add_systems", Max: MaxSystems}
+
+// withAddedSystems adds the AI systems in.AddSystems names to in.SystemIDs.
+func withAddedSystems(ctx context.Context, tx *postgres.Tx, in Risk) (Risk, error) {
+	ids, err := addSystems.Resolve(ctx, tx, in.AddSystems)
+	in.SystemIDs = append(in.SystemIDs, ids...)
+	in.Normalize()
+	return in, err
+}
+
 // Create validates and stores a new risk with its AI systems, computes its levels on the
 // tenant's criteria, records its first assessment, and writes the audit entry. Impact
 // assessments use it to raise a linked risk (ImpactAssessmentID).
@@ -307,6 +319,9 @@ func Create(ctx context.Context, tx *postgres.Tx, in Risk) (Risk, error) {
 	in.Normalize()
 	c, err := criteriaForWrite(ctx, tx)
 	if err != nil {
+		return Risk{}, err
+	}
+	if in, err = withAddedSystems(ctx, tx, in); err != nil {
 		return Risk{}, err
 	}
 	if err := in.Validate(c); err != nil {
@@ -365,6 +380,9 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Risk) (Risk, 
 	}
 	c, err := criteriaForWrite(ctx, tx)
 	if err != nil {
+		return Risk{}, err
+	}
+	if in, err = withAddedSystems(ctx, tx, in); err != nil {
 		return Risk{}, err
 	}
 	in.ID, in.Ratings, in.ImpactAssessmentID = id, before.Ratings, before.ImpactAssessmentID

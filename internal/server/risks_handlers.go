@@ -226,7 +226,8 @@ func riskFromForm(r *http.Request) risk.Risk {
 		return n
 	}
 	return risk.Risk{
-		Title: r.PostFormValue("title"), SystemIDs: r.PostForm["ai_systems"], Event: r.PostFormValue("event"),
+		Title: r.PostFormValue("title"), SystemIDs: r.PostForm["ai_systems"], AddSystems: r.PostFormValue("add_systems"),
+		Event: r.PostFormValue("event"),
 		RiskSource: r.PostFormValue("risk_source"), ObjectiveAffected: r.PostFormValue("objective_affected"),
 		Assets: r.PostFormValue("assets"), Consequences: r.PostFormValue("consequences"),
 		AffectedParties: r.PostFormValue("affected_parties"), ExistingControls: r.PostFormValue("existing_controls"),
@@ -266,9 +267,20 @@ func riskFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err e
 	if v.Owners, err = memberOptions(r, tx); err != nil {
 		return err
 	}
-	systems, err := aisystem.Options(r.Context(), tx)
+	choice, err := aisystem.LoadFilterChoice(r.Context(), tx, "")
 	if err != nil {
 		return err
+	}
+	systems := choice.Options
+	if v.ManySystems = systems == nil; v.ManySystems {
+		// Only the risk's own systems are listed; others are added by reference.
+		ids := parseIDs(v.Risk.SystemIDs)
+		for _, s := range v.Risk.Systems {
+			ids = append(ids, s.ID)
+		}
+		if systems, err = aisystem.OptionsByID(r.Context(), tx, ids); err != nil {
+			return err
+		}
 	}
 	for _, o := range systems {
 		v.Systems = append(v.Systems, pages.SystemOption{ID: o.ID.String(), Label: o.Label(), Archived: o.Archived})

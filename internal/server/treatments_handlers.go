@@ -315,8 +315,8 @@ func treatmentFromForm(r *http.Request) treatment.Treatment {
 		Status: r.PostFormValue("status"), EffectivenessCheck: r.PostFormValue("effectiveness_check"),
 		Effectiveness: r.PostFormValue("effectiveness"),
 		RiskIDs:       append([]string{}, r.PostForm["risk_ids"]...), ControlIDs: append([]string{}, r.PostForm["control_ids"]...),
-		AddRisks:      r.PostFormValue("add_risks"),
-		Actions: []treatment.Action{}}
+		AddRisks: r.PostFormValue("add_risks"),
+		Actions:  []treatment.Action{}}
 	// One row past the limit is read, so that too many rows are reported rather than cut.
 	for i := 0; i <= treatment.MaxActions; i++ {
 		value := func(name string) string { return r.PostFormValue(treatment.ActionField(i, name)) }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -259,37 +257,20 @@ func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) 
 	return v.Err()
 }
 
-// resolveRiskRefs adds the risks t.AddRisks names to t.RiskIDs; a reference no risk of the
-// tenant has is reported beside the field.
+// addRisks is the form field that adds risks by reference (the register is too large to
+// list them).
+var addRisks = record.ByRef{Table: "risks", Prefix: "RISK", Noun: "risk", Field: "add_risks", Max: MaxLinks}
+
+// resolveRiskRefs adds the risks t.AddRisks names to t.RiskIDs.
 func resolveRiskRefs(ctx context.Context, tx *postgres.Tx, t Treatment) (Treatment, error) {
-	refs, _ := ParseRiskRefs(t.AddRisks)
-	if len(refs) == 0 {
-		return t, nil
+	ids, err := addRisks.Resolve(ctx, tx, t.AddRisks)
+	if err != nil {
+		return t, err
 	}
-	rows, _ := tx.Query(ctx, `SELECT ref, id::text FROM risks WHERE tenant_id = $1 AND ref = ANY ($2)`, tx.TenantID, refs)
-	found := map[int]string{}
-	var ref int
-	var id string
-	if _, err := pgx.ForEachRow(rows, []any{&ref, &id}, func() error { found[ref] = id; return nil }); err != nil {
-		return t, fmt.Errorf("treatment: risk references: %w", err)
-	}
-	var missing []string
-	for _, n := range refs {
-		if id, ok := found[n]; ok {
-			t.RiskIDs = unique(append(t.RiskIDs, id))
-		} else {
-			missing = append(missing, "RISK-"+strconv.Itoa(n))
-		}
-	}
-	if len(missing) > 0 {
-		return t, &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "add_risks", Message: "No risk has the reference " + strings.Join(missing, ", ")}}}
-	}
-	if len(t.RiskIDs) > MaxLinks {
-		return t, &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "add_risks", Message: fmt.Sprintf("Choose at most %d risks", MaxLinks)}}}
-	}
-	return t, nil
+	var v apperr.Validation
+	t.RiskIDs = unique(append(t.RiskIDs, ids...))
+	v.Check(len(t.RiskIDs) <= MaxLinks, "add_risks", fmt.Sprintf("Choose at most %d risks", MaxLinks))
+	return t, v.Err()
 }
 
 // uuids parses validated ids, once each.

@@ -6,7 +6,6 @@ package treatment
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -234,8 +233,6 @@ func (t Treatment) Validate() error {
 	v.Check(Has(OptionChoices, t.Option), "option", "Choose how the risk is treated")
 	v.Check(utf8.RuneCountInString(t.Description) <= 5000, "description", "Keep the description under 5,000 characters")
 	checkIDs(&v, "risk_ids", t.RiskIDs, "Choose risks from the list")
-	_, refsOK := ParseRiskRefs(t.AddRisks)
-	v.Check(refsOK, "add_risks", "Enter risk references such as RISK-12, separated by commas")
 	checkIDs(&v, "control_ids", t.ControlIDs, "Choose controls from the list")
 	checkOwner(&v, "owner_id", t.OwnerID)
 	checkDate(&v, "due_date", t.DueDate)
@@ -252,26 +249,6 @@ func (t Treatment) Validate() error {
 		v.Check(Has(ActionStatuses, a.Status), ActionField(i, "status"), "Choose the action's status")
 	}
 	return v.Err()
-}
-
-// ParseRiskRefs reads risk references as typed: "RISK-12, risk 40; 7" is 12, 40 and 7.
-// It fails on anything else.
-func ParseRiskRefs(s string) ([]int, bool) {
-	var refs []int
-	for _, f := range strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		f = strings.TrimLeft(strings.TrimPrefix(f, "RISK"), "- ")
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 {
-			return nil, false
-		}
-		if !slices.Contains(refs, n) {
-			refs = append(refs, n)
-		}
-	}
-	return refs, len(refs) <= MaxLinks
 }
 
 func checkIDs(v *apperr.Validation, field string, ids []string, message string) {

@@ -3,7 +3,6 @@ package treatment_test
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -295,31 +294,4 @@ func TestTreatmentList(t *testing.T) {
 	})
 	require.Len(t, exported, 4)
 	require.Equal(t, "A.2.2, A.6.2.4", exported[1].ControlCodes, "published order")
-}
-
-func TestParseRiskRefs(t *testing.T) {
-	t.Parallel()
-	for typed, want := range map[string][]int{
-		"":                        nil,
-		" , ":                     nil,
-		"RISK-12":                 {12},
-		"risk-12, RISK 40; 7\n12": {12, 40, 7},
-		"Risk12":                  {12},
-	} {
-		got, ok := treatment.ParseRiskRefs(typed)
-		require.True(t, ok, typed)
-		require.Equal(t, want, got, typed)
-	}
-	for _, typed := range []string{"the big one", "RISK-0", "RISK--3x", "12 40"} {
-		_, ok := treatment.ParseRiskRefs(typed)
-		require.False(t, ok, typed)
-	}
-	many := make([]string, treatment.MaxLinks+1)
-	for i := range many {
-		many[i] = "RISK-" + strconv.Itoa(i+1)
-	}
-	_, ok := treatment.ParseRiskRefs(strings.Join(many, ","))
-	require.False(t, ok, "more references than a plan may link")
-	_, ok = treatment.ParseRiskRefs(strings.Join(append(many[:treatment.MaxLinks], "RISK-1"), ","))
-	require.True(t, ok, "a repeated reference counts once")
 }
