@@ -105,11 +105,11 @@ type Risk struct {
 	AffectedParties   string    `json:"affected_parties"`
 	ExistingControls  string    `json:"existing_controls"`
 	// SystemIDs are the AI systems as a form sends them; Systems as stored, with names.
-	SystemIDs []string     `json:"-"`
+	SystemIDs []string `json:"-"`
 	// AddSystems are AI system references typed into the form ("AIS-12, AIS-40") when the
 	// inventory is too large to list; saving adds those systems to SystemIDs.
-	AddSystems string `json:"-"`
-	Systems   []SystemLink `json:"ai_systems"`
+	AddSystems string       `json:"-"`
+	Systems    []SystemLink `json:"ai_systems"`
 	Ratings
 	InherentLevel string `json:"inherent_level"`
 	ResidualLevel string `json:"residual_level"`

@@ -1,15 +1,11 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/openaims/openaims/internal/aisystem"
-	"github.com/openaims/openaims/internal/postgres"
 )
 
 func TestRiskFormTakesAISystemsByReferencePastFilterShown(t *testing.T) {
@@ -17,23 +13,8 @@ func TestRiskFormTakesAISystemsByReferencePastFilterShown(t *testing.T) {
 	b := setup(t)
 	officer := b.signIn(t, acmeOfficer)
 	sys := b.newSystem(t, "acme", "Claims triage")
-	var ref string
-	b.inTenant(t, "acme", func(tx *postgres.Tx) error {
-		var n int
-		if err := tx.QueryRow(context.Background(), "SELECT count(*) FROM ai_systems").Scan(&n); err != nil {
-			return err
-		}
-		for ; n <= aisystem.FilterShown; n++ {
-			yes := true
-			if _, err := aisystem.Create(context.Background(), tx, aisystem.System{Name: "Filler system", Purpose: "Tested",
-				LifecycleStage: "operation", OrgRole: "provider", EUAIActClass: "high_risk", EUAIActReason: "Annex III", InScope: &yes}); err != nil {
-				return err
-			}
-		}
-		s, err := aisystem.Find(context.Background(), tx, sys)
-		ref = s.Reference()
-		return err
-	})
+	b.addFillerSystems(t, "acme")
+	ref := b.systemRef(t, "acme", sys)
 
 	// Past FilterShown systems the form lists none of them, and offers a reference field.
 	status, body := officer.get(t, "/t/acme/risks/new")

@@ -227,7 +227,7 @@ func riskFromForm(r *http.Request) risk.Risk {
 	}
 	return risk.Risk{
 		Title: r.PostFormValue("title"), SystemIDs: r.PostForm["ai_systems"], AddSystems: r.PostFormValue("add_systems"),
-		Event: r.PostFormValue("event"),
+		Event:      r.PostFormValue("event"),
 		RiskSource: r.PostFormValue("risk_source"), ObjectiveAffected: r.PostFormValue("objective_affected"),
 		Assets: r.PostFormValue("assets"), Consequences: r.PostFormValue("consequences"),
 		AffectedParties: r.PostFormValue("affected_parties"), ExistingControls: r.PostFormValue("existing_controls"),

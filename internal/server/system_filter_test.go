@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openaims/openaims/internal/aisystem"
@@ -32,23 +33,8 @@ func TestSystemFilterTurnsIntoAReferenceFieldPastFilterShown(t *testing.T) {
 
 	// Past aisystem.FilterShown systems: a field for the reference instead of a drop-down
 	// that would list them all.
-	var ref string
-	b.inTenant(t, "acme", func(tx *postgres.Tx) error {
-		var n int
-		if err := tx.QueryRow(context.Background(), "SELECT count(*) FROM ai_systems").Scan(&n); err != nil {
-			return err
-		}
-		s, err := aisystem.Find(context.Background(), tx, sys)
-		ref = s.Reference()
-		for ; n <= aisystem.FilterShown; n++ {
-			yes := true
-			if _, err := aisystem.Create(context.Background(), tx, aisystem.System{Name: "Filler system", Purpose: "Tested",
-				LifecycleStage: "operation", OrgRole: "provider", EUAIActClass: "high_risk", EUAIActReason: "Annex III", InScope: &yes}); err != nil {
-				return err
-			}
-		}
-		return err
-	})
+	b.addFillerSystems(t, "acme")
+	ref := b.systemRef(t, "acme", sys)
 	for _, list := range []string{"/t/acme/risks", "/t/acme/impact-assessments"} {
 		_, body := officer.get(t, list)
 		require.NotRegexp(t, selectField, body, list)
@@ -81,4 +67,36 @@ func TestSystemFilterTurnsIntoAReferenceFieldPastFilterShown(t *testing.T) {
 	_, body = officer.get(t, "/t/acme/risks?system="+other.String())
 	require.Contains(t, body, "No risks match")
 	require.NotContains(t, body, "Globex only system")
+}
+
+// addFillerSystems gives slug more AI systems than a drop-down lists (aisystem.FilterShown),
+// each named "Filler system".
+func (b *bundle) addFillerSystems(t testing.TB, slug string) {
+	t.Helper()
+	b.inTenant(t, slug, func(tx *postgres.Tx) error {
+		var n int
+		if err := tx.QueryRow(context.Background(), "SELECT count(*) FROM ai_systems").Scan(&n); err != nil {
+			return err
+		}
+		yes := true
+		for ; n <= aisystem.FilterShown; n++ {
+			if _, err := aisystem.Create(context.Background(), tx, aisystem.System{Name: "Filler system", Purpose: "Tested",
+				LifecycleStage: "operation", OrgRole: "provider", EUAIActClass: "high_risk", EUAIActReason: "Annex III", InScope: &yes}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// systemRef is the reference of slug's AI system id, e.g. AIS-3.
+func (b *bundle) systemRef(t testing.TB, slug string, id uuid.UUID) string {
+	t.Helper()
+	var ref string
+	b.inTenant(t, slug, func(tx *postgres.Tx) error {
+		s, err := aisystem.Find(context.Background(), tx, id)
+		ref = s.Reference()
+		return err
+	})
+	return ref
 }
