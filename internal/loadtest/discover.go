@@ -301,7 +301,7 @@ func (h *harness) discover(ctx context.Context) (plan, error) {
 	}
 
 	if h.wanted("risks create") || h.wanted("risks update") {
-		writes, reason, err := h.writes(ctx, risks)
+		writes, reason, err := h.writes(ctx, risks, systemRecords)
 		if err != nil {
 			return plan{}, err
 		}
@@ -474,16 +474,22 @@ var locationID = regexp.MustCompile(`/risks/([0-9a-f-]{36})$`)
 // writes builds the create and update endpoints from the risk form, as the officer sees
 // it, and adds the risks the update rotates through. A tenant whose form cannot be filled
 // in (no AI system) gives a reason instead.
-func (h *harness) writes(ctx context.Context, risks string) ([]Endpoint, string, error) {
-	p, err := h.page(ctx, personaOfficer, risks+"/new")
+func (h *harness) writes(ctx context.Context, risks string, systems []record) ([]Endpoint, string, error) {
+	// As from an AI system's page ("Add a risk"): a form past 50 systems lists only the one
+	// it comes from.
+	newForm := risks + "/new"
+	if len(systems) > 0 {
+		newForm += "?" + url.Values{"system": {systems[0].ID}}.Encode()
+	}
+	p, err := h.page(ctx, personaOfficer, newForm)
 	if err != nil {
 		return nil, "", err
 	}
-	systems := p.Checkboxes["ai_systems"]
-	if len(systems) == 0 {
+	boxes := p.Checkboxes["ai_systems"]
+	if len(boxes) == 0 {
 		return nil, "the tenant has no AI system for a risk to concern", nil
 	}
-	form := url.Values{"title": {harnessTitle}, "event": {"Written by aims bench."}, "ai_systems": {systems[0]},
+	form := url.Values{"title": {harnessTitle}, "event": {"Written by aims bench."}, "ai_systems": {boxes[0]},
 		"review_date": {"2030-01-31"}}
 	for _, field := range []string{"risk_source", "objective_affected", "inherent_likelihood", "inherent_impact", "status"} {
 		// Accepted is set only by accepting the residual risk, never by the form.
