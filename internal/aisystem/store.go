@@ -54,7 +54,8 @@ var Sorts = map[string]postgres.SortKey{
 // ListSpec is how the AI system inventory is listed. Besides these fields, the status filter
 // "archived" lists archived systems instead of live ones.
 var ListSpec = postgres.ListSpec{
-	From: systemFrom, CountFrom: "ai_systems s", Columns: systemColumns, IDExpr: "s.id", ArchivedExpr: "s.archived_at",
+	Table: "ai_systems",
+	From:  systemFrom, CountFrom: "ai_systems s", Columns: systemColumns, IDExpr: "s.id", ArchivedExpr: "s.archived_at",
 	SearchExpr: "s.search_text", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"stage": "s.lifecycle_stage", "class": "s.eu_ai_act_class",
 		"scope": "s.in_scope"},

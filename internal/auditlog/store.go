@@ -31,7 +31,9 @@ func Record(ctx context.Context, tx *postgres.Tx, e Event) error {
 	// The lock and the read of the chain's head travel in one round trip; the read runs
 	// after the lock is held, so it sees the head the previous writer committed.
 	batch := &pgx.Batch{}
-	batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1::text, 0))`, tx.TenantID)
+	// audit_chain_lock (migration 000014) is the one definition of the chain's lock: the
+	// register counts' triggers take it too, before their own rows.
+	batch.Queue(`SELECT audit_chain_lock(ARRAY[$1::uuid])`, tx.TenantID)
 	batch.Queue(`SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, tx.TenantID)
 	res := tx.SendBatch(ctx, batch)
 	if _, err := res.Exec(); err != nil {

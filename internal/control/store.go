@@ -49,7 +49,8 @@ var Sorts = map[string]postgres.SortKey{
 // List is how the controls register is listed. The status filter is the implementation
 // status (and "archived"); applicability and kind filter on what the columns spell.
 var List = postgres.ListSpec{
-	From: from, CountFrom: "controls c", Columns: columns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
+	Table: "controls",
+	From:  from, CountFrom: "controls c", Columns: columns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
 	SearchExpr: "c.search_text",
 	Sorts:      Sorts, DefaultSort: "code",
 	Filterable: map[string]string{

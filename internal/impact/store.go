@@ -66,7 +66,8 @@ var Sorts = map[string]postgres.SortKey{
 // List is how the impact-assessments register is listed. The status filter is the state of
 // the current round (or archived); "due" is handled by listQuery.
 var List = postgres.ListSpec{
-	From: assessmentFrom, CountFrom: assessmentCountFrom, Columns: assessmentColumns, IDExpr: "ia.id", ArchivedExpr: "ia.archived_at",
+	Table: "impact_assessments",
+	From:  assessmentFrom, CountFrom: assessmentCountFrom, Columns: assessmentColumns, IDExpr: "ia.id", ArchivedExpr: "ia.archived_at",
 	SearchExpr: "ia.search_text", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"status": "r.state"},
 	IDFilters:  map[string]string{"system": "ia.system_id", "owner": "ia.owner_id"},

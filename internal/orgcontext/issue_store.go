@@ -42,7 +42,8 @@ var IssueSorts = map[string]postgres.SortKey{
 
 // IssueList is how the context register is listed.
 var IssueList = postgres.ListSpec{
-	From: issueFrom, CountFrom: "context_issues c", Columns: issueColumns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
+	Table: "context_issues",
+	From:  issueFrom, CountFrom: "context_issues c", Columns: issueColumns, IDExpr: "c.id", ArchivedExpr: "c.archived_at",
 	SearchExpr: "c.search_text", Sorts: IssueSorts, DefaultSort: "updated",
 	Filterable: map[string]string{"origin": "c.origin", "category": "c.category", "status": "c.status"},
 	IDFilters:  map[string]string{"owner": "c.owner_id"},

@@ -44,7 +44,8 @@ var PartySorts = map[string]postgres.SortKey{
 
 // PartyList is how the interested-parties register is listed.
 var PartyList = postgres.ListSpec{
-	From: partyFrom, Columns: partyColumns, IDExpr: "p.id", ArchivedExpr: "p.archived_at",
+	Table: "parties",
+	From:  partyFrom, Columns: partyColumns, IDExpr: "p.id", ArchivedExpr: "p.archived_at",
 	SearchExpr: "p.search_text", Sorts: PartySorts, DefaultSort: "updated",
 	Filterable: map[string]string{"kind": "p.kind", "status": "p.status",
 		"legal": "(rq.legal > 0)::text", "unaddressed": "(rq.addressed < rq.total)::text"},

@@ -22,6 +22,9 @@ const ShowArchived = "archived"
 // ListSpec describes how a register is listed: its FROM clause and columns, the sorts it
 // offers (each backed by an index), the columns it filters on, and what search looks in.
 type ListSpec struct {
+	// Table is the register's table, whose live and archived records register_counts counts
+	// (migration 000014): an unfiltered list takes its exact total from there.
+	Table        string
 	From         string
 	CountFrom    string // FROM clause the total is counted over, when cheaper than From (see ListQuery)
 	Columns      string
@@ -75,6 +78,9 @@ func (spec ListSpec) Query(f Filter) ListQuery {
 			q.Args[field] = id
 		}
 	}
+	if spec.Table != "" && f.Search == "" && unfiltered(f.Fields) {
+		q.TotalOf = RegisterTotal{Table: spec.Table, Archived: f.Fields["status"] == ShowArchived}
+	}
 	if f.Search != "" {
 		// What ILIKE does in a multibyte database (lower both sides, then LIKE), with the
 		// rows lowered once when written instead of on every search.
@@ -85,4 +91,14 @@ func (spec ListSpec) Query(f Filter) ListQuery {
 		q.CountCap = SearchCountCap
 	}
 	return q
+}
+
+// unfiltered reports whether no filter field but the status's "archived" is set.
+func unfiltered(fields map[string]string) bool {
+	for field, v := range fields {
+		if v != "" && !(field == "status" && v == ShowArchived) {
+			return false
+		}
+	}
+	return true
 }

@@ -65,6 +65,23 @@ type ListQuery struct {
 	// matches less than a page (a pasted title), and its count would read the trigram index
 	// a second time (10–80 ms for a title of 50 trigrams).
 	CountAfterPage bool
+	// TotalOf, when set, is where the exact total is read instead of counting: the list is
+	// the whole register's live or archived records.
+	TotalOf RegisterTotal
+}
+
+// RegisterTotal names a register's live or archived records in register_counts.
+type RegisterTotal struct {
+	Table    string
+	Archived bool
+}
+
+func (t RegisterTotal) queue(batch *pgx.Batch) {
+	column := "live"
+	if t.Archived {
+		column = "archived"
+	}
+	batch.Queue(`SELECT coalesce((SELECT `+column+` FROM register_counts WHERE register = $1), 0)`, t.Table)
 }
 
 // customPlan is the statement that makes the rest of the transaction plan every query for
@@ -156,7 +173,10 @@ func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) 
 		batch.Queue(customPlan)
 	}
 	batch.Queue(sql, args)
-	if !q.CountAfterPage {
+	switch {
+	case q.TotalOf.Table != "":
+		q.TotalOf.queue(batch)
+	case !q.CountAfterPage:
 		c.queue(batch)
 	}
 	var p Page[T]
@@ -169,10 +189,15 @@ func List[T any](ctx context.Context, tx *Tx, q ListQuery, scan func(*T) []any) 
 			}
 		}
 		got, err := readPage(res, scan)
-		if err != nil || q.CountAfterPage {
-			return got, err
+		switch {
+		case err != nil || q.CountAfterPage:
+		case q.TotalOf.Table != "":
+			if err = res.QueryRow().Scan(&p.Total); err != nil {
+				err = fmt.Errorf("postgres: list total: %w", err)
+			}
+		default:
+			p.Total, p.TotalEstimated, err = c.read(res)
 		}
-		p.Total, p.TotalEstimated, err = c.read(res)
 		return got, err
 	}()
 	if err != nil {

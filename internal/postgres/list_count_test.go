@@ -153,3 +153,45 @@ func TestListCountAfterPageCountsOnlyWhenThePageDoesNotSayTheTotal(t *testing.T)
 	require.Equal(t, int64(2), trips)
 	require.Greater(t, p3.Total, 15, "a short last page is not the total")
 }
+
+func TestUnfilteredListTakesItsExactTotalFromRegisterCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, counter := countingDB(t)
+	tn := pgtest.AddTenancy(t, db)
+	insertIssues(t, tn, 1_200)
+	insertIssues(t, pgtest.AddTenancy(t, db), 30) // another tenant's records are not in the total
+	tn.Tx(t, func(tx *postgres.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE context_issues SET archived_at = now() WHERE ref <= 7`)
+		return err
+	})
+	spec := postgres.ListSpec{Table: "context_issues", From: "context_issues c", Columns: "c.title", IDExpr: "c.id",
+		ArchivedExpr: "c.archived_at", Sorts: map[string]postgres.SortKey{"ref": {Expr: "c.ref", Type: "integer"}},
+		DefaultSort: "ref", Filterable: map[string]string{"category": "c.category"}}
+	list := func(f postgres.Filter) (postgres.Page[string], int64) {
+		t.Helper()
+		var p postgres.Page[string]
+		var trips int64
+		tn.Tx(t, func(tx *postgres.Tx) error {
+			before := counter.n.Load()
+			var err error
+			p, err = postgres.List(ctx, tx, spec.Query(f), func(s *string) []any { return []any{s} })
+			trips = counter.n.Load() - before
+			return err
+		})
+		return p, trips
+	}
+
+	p, trips := list(postgres.Filter{Fields: map[string]string{"category": ""}})
+	require.Equal(t, int64(1), trips)
+	require.False(t, p.TotalEstimated, "past the count cap, the whole register's total is exact")
+	require.Equal(t, 1_193, p.Total)
+	p, _ = list(postgres.Filter{Fields: map[string]string{"status": postgres.ShowArchived}})
+	require.Equal(t, 7, p.Total)
+	require.False(t, p.TotalEstimated)
+
+	// A filter is counted as before (under the cap here: exact).
+	p, trips = list(postgres.Filter{Fields: map[string]string{"category": "technology"}})
+	require.Equal(t, 597, p.Total)
+	require.Equal(t, int64(1), trips)
+}

@@ -68,7 +68,8 @@ var Sorts = map[string]postgres.SortKey{
 // understands "system" (an AI system id), "cell" and "rcell" (an inherent or residual
 // likelihood-impact cell such as "3-4", see Cell) and residual "none" (not yet rated).
 var List = postgres.ListSpec{
-	From: riskFrom, CountFrom: "risks r", Columns: riskColumns, IDExpr: "r.id", ArchivedExpr: "r.archived_at",
+	Table: "risks",
+	From:  riskFrom, CountFrom: "risks r", Columns: riskColumns, IDExpr: "r.id", ArchivedExpr: "r.archived_at",
 	SearchExpr: "r.search_text", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"status": "r.status", "inherent": "r.inherent_level", "residual": "r.residual_level",
 		"source": "r.risk_source", "objective": "r.objective_affected"},

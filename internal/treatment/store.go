@@ -59,7 +59,8 @@ var Sorts = map[string]postgres.SortKey{
 // name a risk or a control (the plans that treat or use it), an AI system (the plans that
 // treat its risks), or ask for overdue plans.
 var List = postgres.ListSpec{
-	From: from, CountFrom: "treatments t", Columns: columns, IDExpr: "t.id", ArchivedExpr: "t.archived_at",
+	Table: "treatments",
+	From:  from, CountFrom: "treatments t", Columns: columns, IDExpr: "t.id", ArchivedExpr: "t.archived_at",
 	SearchExpr: "t.search_text", Sorts: Sorts, DefaultSort: "updated",
 	Filterable: map[string]string{"status": "t.status", "option": "t.option"},
 	IDFilters:  map[string]string{"owner": "t.owner_id"},
