@@ -69,10 +69,10 @@ func query(f postgres.Filter) postgres.ListQuery {
 	if v := f.Fields["system"]; v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
-			q.Where = append(q.Where, "false") // a malformed id matches nothing
+			q.Narrow("false") // a malformed id matches nothing
 			return q
 		}
-		q.Where = append(q.Where, `EXISTS (SELECT 1 FROM treatment_controls x
+		q.Narrow(`EXISTS (SELECT 1 FROM treatment_controls x
 			JOIN treatment_risks tr ON tr.tenant_id = x.tenant_id AND tr.treatment_id = x.treatment_id
 			JOIN risk_ai_systems ras ON ras.tenant_id = tr.tenant_id AND ras.risk_id = tr.risk_id
 			WHERE x.tenant_id = c.tenant_id AND x.control_id = c.id AND ras.system_id = @system)`)

@@ -80,7 +80,7 @@ var Filters = []string{"system", "status", "owner", "due"}
 func listQuery(tx *postgres.Tx, f postgres.Filter) postgres.ListQuery {
 	q := List.Query(f)
 	if f.Fields["due"] == "true" {
-		q.Where = append(q.Where, reviewExpr+" < @today")
+		q.Narrow(reviewExpr + " < @today")
 		q.Args["today"] = Today(tx.Now)
 	}
 	return q

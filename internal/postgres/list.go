@@ -70,6 +70,13 @@ type ListQuery struct {
 	TotalOf RegisterTotal
 }
 
+// Narrow adds conditions to the list's query beyond its spec's filters. The list is then no
+// longer a whole register, so its total is counted rather than read from register_counts.
+func (q *ListQuery) Narrow(conds ...string) {
+	q.Where = append(q.Where, conds...)
+	q.TotalOf = RegisterTotal{}
+}
+
 // RegisterTotal names a register's live or archived records in register_counts.
 type RegisterTotal struct {
 	Table    string

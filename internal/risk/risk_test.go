@@ -253,6 +253,7 @@ func TestListFiltersAndSorts(t *testing.T) {
 	archived := createRisk(t, tn, riskIn(triage, 3, 4, 0, 0))
 	tn.Tx(t, func(tx *postgres.Tx) error { _, err := risk.SetArchived(ctx, tx, archived.ID, true); return err })
 
+	var total int // of the last list read by refs
 	refs := func(f postgres.Filter) []int {
 		var out []int
 		tn.Tx(t, func(tx *postgres.Tx) error {
@@ -260,11 +261,16 @@ func TestListFiltersAndSorts(t *testing.T) {
 			for _, r := range page.Items {
 				out = append(out, r.Ref)
 			}
+			total = page.Total
 			return err
 		})
 		return out
 	}
-	by := func(fields map[string]string) []int { return refs(postgres.Filter{Fields: fields, Sort: "ref"}) }
+	by := func(fields map[string]string) []int {
+		out := refs(postgres.Filter{Fields: fields, Sort: "ref"})
+		require.Equal(t, len(out), total, "the total is what the filter lists: %v", fields)
+		return out
+	}
 	require.Equal(t, []int{a.Ref}, by(map[string]string{"cell": "3-4"}))
 	require.Equal(t, []int{a.Ref}, by(map[string]string{"rcell": "2-2"}))
 	require.Empty(t, by(map[string]string{"cell": "3-x"}), "a malformed cell matches nothing")

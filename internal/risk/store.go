@@ -131,7 +131,7 @@ func listQuery(f postgres.Filter) postgres.ListQuery {
 	}
 	f.Fields = fields
 	q := List.Query(f)
-	q.Where = append(q.Where, where...)
+	q.Narrow(where...)
 	maps.Copy(q.Args, args)
 	return q
 }

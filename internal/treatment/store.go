@@ -70,7 +70,7 @@ var List = postgres.ListSpec{
 func query(f postgres.Filter) postgres.ListQuery {
 	q := List.Query(f)
 	if f.Fields["overdue"] == "true" {
-		q.Where = append(q.Where, overdueExpr)
+		q.Narrow(overdueExpr)
 	}
 	link := func(field, table, column string) {
 		v := f.Fields[field]
@@ -79,10 +79,10 @@ func query(f postgres.Filter) postgres.ListQuery {
 		}
 		id, err := uuid.Parse(v)
 		if err != nil {
-			q.Where = append(q.Where, "false") // a malformed id matches nothing
+			q.Narrow("false") // a malformed id matches nothing
 			return
 		}
-		q.Where = append(q.Where, `EXISTS (SELECT 1 FROM `+table+` x WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id AND x.`+column+` = @`+field+`)`)
+		q.Narrow(`EXISTS (SELECT 1 FROM ` + table + ` x WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id AND x.` + column + ` = @` + field + `)`)
 		q.Args[field] = id
 	}
 	link("risk", "treatment_risks", "risk_id")
@@ -91,10 +91,10 @@ func query(f postgres.Filter) postgres.ListQuery {
 		// The plans that treat a risk naming the AI system, as the system's page counts them.
 		id, err := uuid.Parse(v)
 		if err != nil {
-			q.Where = append(q.Where, "false")
+			q.Narrow("false")
 			return q
 		}
-		q.Where = append(q.Where, `EXISTS (SELECT 1 FROM treatment_risks x
+		q.Narrow(`EXISTS (SELECT 1 FROM treatment_risks x
 			JOIN risk_ai_systems ras ON ras.tenant_id = x.tenant_id AND ras.risk_id = x.risk_id
 			WHERE x.tenant_id = t.tenant_id AND x.treatment_id = t.id AND ras.system_id = @system)`)
 		q.Args["system"] = id
