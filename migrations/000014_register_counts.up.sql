@@ -26,9 +26,11 @@ CREATE TABLE register_counts (
 -- the chain's advisory lock (internal/auditlog), and a count row is one per tenant and
 -- register: a transaction that changed a register (holding its count row) and then waited
 -- for the chain's lock deadlocked with one that held the lock and then changed the same
--- register (an impact assessment raising a risk). So the trigger takes the chain's lock of
--- every tenant the statement touches first, in order: the chain's lock is always taken
--- before a count row. Writes of one tenant were already serialised by that lock.
+-- register (an impact assessment raising a risk). The application's write transactions take
+-- the chain's lock when they begin (postgres.InTenantWriteTx), before any row lock, so the
+-- trigger finds it held; for any other writer the trigger takes it, for every tenant the
+-- statement touches, in order, before the count rows. audit_chain_lock is the one definition
+-- of that lock.
 CREATE FUNCTION audit_chain_lock(tenants uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('audit:' || t::text, 0)) FROM unnest(tenants) AS t ORDER BY t;

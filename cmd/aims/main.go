@@ -356,7 +356,7 @@ func tenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return describe(err)
 	}
 	// Every tenant starts with the Annex A controls of its Statement of Applicability.
-	if err := db.InTenantTx(ctx, t.ID, postgres.SystemActor("cli"), func(tx *postgres.Tx) error {
+	if err := db.InTenantWriteTx(ctx, t.ID, postgres.SystemActor("cli"), func(tx *postgres.Tx) error {
 		return control.SeedAnnexA(ctx, tx)
 	}); err != nil {
 		return fmt.Errorf("tenant %s: seed the Annex A controls: %w", t.Slug, err)
@@ -401,7 +401,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "created user %s\n", u.Email)
 	}
-	err = db.InTenantTx(ctx, t.ID, postgres.SystemActor("cli"), func(tx *postgres.Tx) error {
+	err = db.InTenantWriteTx(ctx, t.ID, postgres.SystemActor("cli"), func(tx *postgres.Tx) error {
 		return tenant.AddMember(ctx, tx, u.ID, tenant.Role(role))
 	})
 	if err != nil {

@@ -11,6 +11,30 @@ import (
 	"github.com/openaims/openaims/internal/postgres"
 )
 
+// Head locks the tenant's chain for the rest of tx and returns its last entry's number and
+// hash (0 and GenesisHash for an empty chain). The lock and the read travel in one round
+// trip; the read runs after the lock is held, so it sees the head the previous writer
+// committed. audit_chain_lock (migration 000014) is the one definition of that lock: write
+// transactions take it when they begin (postgres.InTenantWriteTx), and the register counts'
+// triggers take it too.
+func Head(ctx context.Context, tx *postgres.Tx) (seq int64, hash []byte, err error) {
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT audit_chain_lock(ARRAY[$1::uuid])`, tx.TenantID)
+	batch.Queue(`SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, tx.TenantID)
+	res := tx.SendBatch(ctx, batch)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return 0, nil, fmt.Errorf("auditlog: lock chain: %w", err)
+	}
+	switch err := res.QueryRow().Scan(&seq, &hash); {
+	case postgres.IsNoRows(err):
+		return 0, GenesisHash, nil
+	case err != nil:
+		return 0, nil, fmt.Errorf("auditlog: read chain head: %w", err)
+	}
+	return seq, hash, nil
+}
+
 // Record appends e to the tenant's chain inside tx, so the entry commits or rolls back with
 // the change it describes. Writers of one tenant are serialised by a transaction-level
 // advisory lock; other tenants are not held up.
@@ -28,25 +52,9 @@ func Record(ctx context.Context, tx *postgres.Tx, e Event) error {
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, ObjectLabel: e.ObjectLabel,
 		RequestID: tx.Actor.RequestID, Before: before, After: after,
 	}
-	// The lock and the read of the chain's head travel in one round trip; the read runs
-	// after the lock is held, so it sees the head the previous writer committed.
-	batch := &pgx.Batch{}
-	// audit_chain_lock (migration 000014) is the one definition of the chain's lock: the
-	// register counts' triggers take it too, before their own rows.
-	batch.Queue(`SELECT audit_chain_lock(ARRAY[$1::uuid])`, tx.TenantID)
-	batch.Queue(`SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, tx.TenantID)
-	res := tx.SendBatch(ctx, batch)
-	if _, err := res.Exec(); err != nil {
-		res.Close()
-		return fmt.Errorf("auditlog: lock chain: %w", err)
-	}
-	err = res.QueryRow().Scan(&entry.Seq, &entry.PrevHash)
-	res.Close()
-	switch {
-	case postgres.IsNoRows(err):
-		entry.Seq, entry.PrevHash = 0, GenesisHash
-	case err != nil:
-		return fmt.Errorf("auditlog: read chain head: %w", err)
+	entry.Seq, entry.PrevHash, err = Head(ctx, tx)
+	if err != nil {
+		return err
 	}
 	entry.Seq++
 	entry.Hash = entry.ComputeHash()

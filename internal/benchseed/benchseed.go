@@ -261,7 +261,7 @@ func seedTenant(ctx context.Context, db *postgres.DB, t tenant.Tenant, size Regi
 	logf func(string, ...any)) (bool, map[string]int64, error) {
 	var counts map[string]int64
 	seeded := false
-	err := db.InTenantTx(ctx, t.ID, postgres.SystemActor("bench-seed"), func(tx *postgres.Tx) error {
+	err := db.InTenantWriteTx(ctx, t.ID, postgres.SystemActor("bench-seed"), func(tx *postgres.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE tenant_id = $1`, t.ID).Scan(&n); err != nil {
 			return err

@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/openaims/openaims/internal/auditlog"
-	"github.com/openaims/openaims/internal/postgres"
 )
 
 // evKind is the kind of a trail entry the seed writes.
@@ -203,25 +201,11 @@ func (w *workspace) entry(e event) auditlog.Entry {
 
 // trail writes the tenant's audit trail: the events gathered while the registers were
 // written, made up to the size asked for, in time order, continuing the chain after the
-// entries the seed already wrote through auditlog.Record (read under the same advisory lock
-// Record takes, in the same transaction). Each entry's hash is computed here exactly as
+// entries the seed already wrote through auditlog.Record (read by auditlog.Head, under the
+// chain's lock, in the same transaction). Each entry's hash is computed here exactly as
 // Record computes it, so auditlog.Verify accepts the chain.
 func (w *workspace) trail(ctx context.Context) error {
-	var head int64
-	prev := auditlog.GenesisHash
-	batch := &pgx.Batch{}
-	batch.Queue(`SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1::text, 0))`, w.tx.TenantID)
-	batch.Queue(`SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, w.tx.TenantID)
-	res := w.tx.SendBatch(ctx, batch)
-	_, err := res.Exec()
-	if err == nil {
-		if err = res.QueryRow().Scan(&head, &prev); postgres.IsNoRows(err) {
-			err = nil
-		}
-	}
-	if closeErr := res.Close(); err == nil {
-		err = closeErr
-	}
+	head, prev, err := auditlog.Head(ctx, w.tx)
 	if err != nil {
 		return fmt.Errorf("benchseed: read the trail's head: %w", err)
 	}

@@ -57,7 +57,7 @@ func seedGuest(ctx context.Context, db *postgres.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.InTenantTx(ctx, t.ID, postgres.SystemActor("demo-seed"), func(tx *postgres.Tx) error {
+	return db.InTenantWriteTx(ctx, t.ID, postgres.SystemActor("demo-seed"), func(tx *postgres.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2)`, t.ID, u.ID).Scan(&exists); err != nil || exists {
 			return err
@@ -93,7 +93,7 @@ func seedTenant(ctx context.Context, db *postgres.DB, t tenant.Tenant, password 
 		users[p.Role] = u.ID
 	}
 	actor := postgres.SystemActor("demo-seed")
-	return db.InTenantTx(ctx, t.ID, actor, func(tx *postgres.Tx) error {
+	return db.InTenantWriteTx(ctx, t.ID, actor, func(tx *postgres.Tx) error {
 		var members int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE tenant_id = $1`, t.ID).Scan(&members); err != nil {
 			return err

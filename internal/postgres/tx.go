@@ -34,13 +34,32 @@ type Tx struct {
 // transaction only, so row-level security confines every statement to tenantID. It commits
 // when fn returns nil and rolls back otherwise. This is the only way tenant data is touched.
 func (db *DB) InTenantTx(ctx context.Context, tenantID uuid.UUID, actor Actor, fn func(*Tx) error) error {
+	return db.inTenantTx(ctx, tenantID, actor, false, fn)
+}
+
+// InTenantWriteTx is InTenantTx for a transaction that changes the tenant's records: its
+// begin also takes the tenant's audit-chain lock (audit_chain_lock, migration 000014), which
+// every change ends by taking to write its audit entry and which the register counts'
+// triggers take after each change. Taken first, before any row lock, it makes a tenant's
+// writers run one after the other from the start; taken in the middle, it deadlocked a
+// writer holding a record's row lock with one holding the chain's lock and waiting for that
+// row (a foreign-key check on it).
+func (db *DB) InTenantWriteTx(ctx context.Context, tenantID uuid.UUID, actor Actor, fn func(*Tx) error) error {
+	return db.inTenantTx(ctx, tenantID, actor, true, fn)
+}
+
+func (db *DB) inTenantTx(ctx context.Context, tenantID uuid.UUID, actor Actor, write bool, fn func(*Tx) error) error {
 	if tenantID == uuid.Nil {
 		return errors.New("postgres: tenant transaction without a tenant")
 	}
-	// One round trip: begin, drop privileges, pin the tenant. Both settings are
-	// transaction-local, so nothing leaks to the next user of the pooled connection. The id
-	// is a parsed UUID, so formatting it into the statement cannot inject SQL.
+	// One round trip: begin, drop privileges, pin the tenant (and, to write, lock the
+	// chain). The settings are transaction-local, so nothing leaks to the next user of the
+	// pooled connection. The id is a parsed UUID, so formatting it into the statement cannot
+	// inject SQL.
 	begin := fmt.Sprintf("BEGIN; SET LOCAL ROLE aims_app; SELECT set_config('app.tenant_id', '%s', true)", tenantID)
+	if write {
+		begin += fmt.Sprintf("; SELECT audit_chain_lock(ARRAY['%s'::uuid])", tenantID)
+	}
 	ptx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
 		return fmt.Errorf("postgres: begin tenant transaction: %w", err)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -335,4 +338,55 @@ func TestTenantTxLeavesNothingOnPooledConnection(t *testing.T) {
 		})
 	}
 	require.Equal(t, int32(1), db.Pool.Stat().TotalConns(), "the test relies on one shared connection")
+}
+
+// TestWriteTxOfOneTenantRunOneAfterTheOther: a write transaction holds the tenant's
+// audit-chain lock from its begin, so a second one of the same tenant waits before its first
+// statement (the deadlock this prevents: a writer holding a record's row lock and waiting
+// for the chain, another holding the chain and waiting for that row). Reads and other
+// tenants' writes do not wait.
+func TestWriteTxOfOneTenantRunOneAfterTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tn := pgtest.NewTenancy(t)
+	other := pgtest.AddTenancy(t, tn.DB)
+
+	inFirst, releaseFirst := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(releaseFirst) })
+	t.Cleanup(release) // a failed assertion must not leave the first writer holding its connection
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- tn.DB.InTenantWriteTx(ctx, tn.TenantID, tn.Actor, func(*postgres.Tx) error {
+			close(inFirst)
+			<-releaseFirst
+			return nil
+		})
+	}()
+	<-inFirst
+
+	// Reads of the tenant and writes of another tenant go ahead meanwhile.
+	require.NoError(t, tn.DB.InTenantTx(ctx, tn.TenantID, tn.Actor, func(*postgres.Tx) error { return nil }))
+	require.NoError(t, other.DB.InTenantWriteTx(ctx, other.TenantID, other.Actor, func(*postgres.Tx) error { return nil }))
+
+	// A second writer of the tenant waits on the chain's advisory lock, before its function.
+	var secondRan atomic.Bool
+	secondDone := make(chan error, 1)
+	go func() {
+		secondDone <- tn.DB.InTenantWriteTx(ctx, tn.TenantID, tn.Actor, func(*postgres.Tx) error {
+			secondRan.Store(true)
+			return nil
+		})
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := tn.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`).Scan(&waiting)
+		return err == nil && waiting == 1
+	}, 10*time.Second, 20*time.Millisecond, "the second writer waits on the chain's lock")
+	require.False(t, secondRan.Load(), "the second writer ran while the first held the tenant")
+
+	release()
+	require.NoError(t, <-firstDone)
+	require.NoError(t, <-secondDone)
+	require.True(t, secondRan.Load())
 }

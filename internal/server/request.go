@@ -57,8 +57,12 @@ func (rq *request) tenantID() uuid.UUID {
 	return rq.Membership.TenantID
 }
 
-// inTenant runs fn in a tenant transaction for the request's tenant and actor.
+// inTenant runs fn in a tenant transaction for the request's tenant and actor; a request
+// that may change records (any method but GET and HEAD) runs it as a write transaction.
 func (s *Server) inTenant(r *http.Request, fn func(*postgres.Tx) error) error {
 	rq := req(r)
-	return s.db.InTenantTx(r.Context(), rq.tenantID(), rq.actor(), fn)
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return s.db.InTenantTx(r.Context(), rq.tenantID(), rq.actor(), fn)
+	}
+	return s.db.InTenantWriteTx(r.Context(), rq.tenantID(), rq.actor(), fn)
 }
