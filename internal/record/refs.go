@@ -3,7 +3,6 @@ package record
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,8 +23,8 @@ func ParseRef(s, prefix string) (int, bool) {
 }
 
 // ParseRefs reads references separated by commas, semicolons or new lines, each once:
-// "RISK-12, risk 40; 7" is 12, 40 and 7. It fails on anything else, or past max references.
-func ParseRefs(s, prefix string, max int) ([]int, bool) {
+// "RISK-12, risk 40; 7" is 12, 40 and 7. It fails on anything else.
+func ParseRefs(s, prefix string) ([]int, bool) {
 	var refs []int
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
 		if strings.TrimSpace(f) == "" {
@@ -39,7 +38,7 @@ func ParseRefs(s, prefix string, max int) ([]int, bool) {
 			refs = append(refs, n)
 		}
 	}
-	return refs, len(refs) <= max
+	return refs, true
 }
 
 // ByRef is how a form field names records by reference: the table, the reference prefix,
@@ -53,7 +52,7 @@ type ByRef struct {
 // the way a form sends them. A typing error or a reference no record has is a validation
 // error on the field; the table's own tenant condition keeps other tenants' records out.
 func (b ByRef) Resolve(ctx context.Context, tx *postgres.Tx, typed string) ([]string, error) {
-	refs, ok := ParseRefs(typed, b.Prefix, math.MaxInt)
+	refs, ok := ParseRefs(typed, b.Prefix)
 	if !ok {
 		return nil, b.invalid(fmt.Sprintf("Enter %s references such as %s-12, separated by commas", b.Noun, b.Prefix))
 	}

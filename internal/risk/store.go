@@ -317,7 +317,6 @@ func withAddedSystems(ctx context.Context, tx *postgres.Tx, in Risk) (Risk, erro
 // tenant's criteria, records its first assessment, and writes the audit entry. Impact
 // assessments use it to raise a linked risk (ImpactAssessmentID).
 func Create(ctx context.Context, tx *postgres.Tx, in Risk) (Risk, error) {
-	in.Normalize()
 	c, err := criteriaForWrite(ctx, tx)
 	if err != nil {
 		return Risk{}, err
@@ -371,7 +370,6 @@ func acceptedByDecision() error {
 // date and status. Its ratings change only by re-assessment (Assess), which keeps the
 // earlier result; the ones in "in" are ignored.
 func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Risk) (Risk, error) {
-	in.Normalize()
 	before, err := find(ctx, tx, id, " FOR UPDATE OF r")
 	if err != nil {
 		return Risk{}, err
@@ -587,11 +585,6 @@ func OptionsByID(ctx context.Context, tx *postgres.Tx, ids []uuid.UUID) ([]Optio
 func ForSystem(ctx context.Context, tx *postgres.Tx, systemID uuid.UUID) ([]Option, error) {
 	return options(ctx, tx, ` AND EXISTS (SELECT 1 FROM risk_ai_systems s
 		WHERE s.tenant_id = r.tenant_id AND s.risk_id = r.id AND s.system_id = $2)`, 0, systemID)
-}
-
-// RaisedFrom lists the risks raised from the impact assessment id, archived ones included.
-func RaisedFrom(ctx context.Context, tx *postgres.Tx, assessmentID uuid.UUID) ([]Option, error) {
-	return options(ctx, tx, " AND r.impact_assessment_id = $2", 0, assessmentID)
 }
 
 // Count is the number of risks in the register, archived ones included: how many a change

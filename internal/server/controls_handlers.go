@@ -33,7 +33,7 @@ var controlFlows = recordFlows[control.Control]{
 		return control.Control{ImplementationStatus: "not_started", OwnerID: req(r).User.ID.String()}
 	},
 	read: controlFromForm, find: control.Find, editable: control.Control.Editable,
-	create: control.Create, update: control.Update, setArchived: control.SetArchived,
+	create: control.Create, setArchived: control.SetArchived,
 	form: func(p layout.Page, f recordForm[control.Control]) templ.Component {
 		return pages.Form(p, pages.FormView{Heading: f.Heading, Action: f.Action, Cancel: f.Cancel, Control: f.Record,
 			Errors: f.Errors, Summary: f.Summary, Owners: f.Owners})
@@ -168,7 +168,7 @@ func (s *Server) controlUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	cur, findErr := inTenantValue(s, r, func(tx *postgres.Tx) (control.Control, error) { return control.Find(r.Context(), tx, id) })
 	if findErr != nil {
-		return err
+		return findErr
 	}
 	shown := in
 	shown.ID, shown.Code, shown.AnnexA = cur.ID, cur.Code, cur.AnnexA

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openaims/openaims/internal/postgres"
 	"github.com/openaims/openaims/internal/risk"
+	"github.com/openaims/openaims/internal/treatment"
 )
 
 func TestTreatmentFormTakesRisksByReferencePastRisksListed(t *testing.T) {
@@ -61,6 +62,16 @@ func TestTreatmentFormTakesRisksByReferencePastRisksListed(t *testing.T) {
 		require.Contains(t, body, msg)
 		require.Contains(t, body, `value="`+typed+`"`)
 	}
+
+	// More references than a plan may link: said beside the field.
+	many := make([]string, treatment.MaxLinks+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("RISK-%d", i+1)
+	}
+	form.Set("add_risks", strings.Join(many, ", "))
+	status, body = officer.postForm(t, "/t/acme/treatments", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, fmt.Sprintf("Enter at most %d references", treatment.MaxLinks))
 
 	// Typed as users type it, the reference links the risk.
 	form.Set("add_risks", " "+strings.ToLower(target.Reference())+", ")

@@ -262,16 +262,16 @@ func saveLinks(ctx context.Context, tx *postgres.Tx, id uuid.UUID, t Treatment) 
 // list them).
 var addRisks = record.ByRef{Table: "risks", Prefix: "RISK", Noun: "risk", Field: "add_risks", Max: MaxLinks}
 
-// resolveRiskRefs adds the risks t.AddRisks names to t.RiskIDs.
-func resolveRiskRefs(ctx context.Context, tx *postgres.Tx, t Treatment) (Treatment, error) {
-	ids, err := addRisks.Resolve(ctx, tx, t.AddRisks)
+// prepare normalises and validates in, after adding the risks in.AddRisks names to its
+// risks, before anything is written.
+func prepare(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, error) {
+	ids, err := addRisks.Resolve(ctx, tx, in.AddRisks)
 	if err != nil {
-		return t, err
+		return in, err
 	}
-	var v apperr.Validation
-	t.RiskIDs = unique(append(t.RiskIDs, ids...))
-	v.Check(len(t.RiskIDs) <= MaxLinks, "add_risks", fmt.Sprintf("Choose at most %d risks", MaxLinks))
-	return t, v.Err()
+	in.RiskIDs = append(in.RiskIDs, ids...)
+	in.Normalize()
+	return in, in.Validate()
 }
 
 // uuids parses validated ids, once each.
@@ -287,8 +287,8 @@ func uuids(ids []string) []uuid.UUID {
 
 // Create validates and stores a new treatment with its links and actions.
 func Create(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, error) {
-	in.Normalize()
-	if err := in.Validate(); err != nil {
+	in, err := prepare(ctx, tx, in)
+	if err != nil {
 		return Treatment{}, err
 	}
 	ref, err := postgres.NextRef(ctx, tx, Object)
@@ -306,9 +306,6 @@ func Create(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, erro
 	if err != nil {
 		return Treatment{}, ownerError(err, "treatment: create")
 	}
-	if in, err = resolveRiskRefs(ctx, tx, in); err != nil {
-		return Treatment{}, err
-	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
 	}
@@ -323,8 +320,8 @@ func Create(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, erro
 // Update validates and saves changes to a treatment, its links and actions. Statuses never
 // change by themselves: completing the last action leaves the plan's status as it is.
 func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Treatment) (Treatment, error) {
-	in.Normalize()
-	if err := in.Validate(); err != nil {
+	in, err := prepare(ctx, tx, in)
+	if err != nil {
 		return Treatment{}, err
 	}
 	before, err := find(ctx, tx, id, " FOR UPDATE OF t")
@@ -340,9 +337,6 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Treatment) (T
 			effectiveness_check = @check, effectiveness = @effectiveness, updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, args(tx, in)); err != nil {
 		return Treatment{}, ownerError(err, "treatment: update")
-	}
-	if in, err = resolveRiskRefs(ctx, tx, in); err != nil {
-		return Treatment{}, err
 	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
