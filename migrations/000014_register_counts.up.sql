@@ -108,4 +108,4 @@ ALTER TABLE register_counts ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON register_counts
   USING (tenant_id = current_setting('app.tenant_id')::uuid)
   WITH CHECK (tenant_id = current_setting('app.tenant_id')::uuid);
-GRANT SELECT, INSERT, UPDATE, DELETE ON register_counts TO aims_app;
+GRANT SELECT, INSERT, UPDATE ON register_counts TO aims_app;

@@ -367,10 +367,7 @@ func spread(recs []record, n int) []record {
 // counted by the list's own pager; with more than countedOptions values, the first.
 func (h *harness) busiestValue(ctx context.Context, list, field string, values []string) (string, error) {
 	if len(values) <= 1 || len(values) > countedOptions {
-		if len(values) == 0 {
-			return "", nil
-		}
-		return values[0], nil
+		return values[0], nil // the caller offers at least one
 	}
 	best, bestN := "", -1
 	for _, v := range values {

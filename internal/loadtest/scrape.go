@@ -20,7 +20,7 @@ type page struct {
 
 // link is an <a> element.
 type link struct {
-	Href, Rel, Label, Class, Text string
+	Href, Rel, Label, Text string
 }
 
 // option is an <option> of a select.
@@ -50,7 +50,7 @@ func parsePage(r io.Reader) (page, error) {
 			attrs := attrMap(tok.Attr)
 			switch tok.Data {
 			case "a":
-				inLink = &link{Href: attrs["href"], Rel: attrs["rel"], Label: attrs["aria-label"], Class: attrs["class"]}
+				inLink = &link{Href: attrs["href"], Rel: attrs["rel"], Label: attrs["aria-label"]}
 			case "select":
 				inSelect = attrs["name"]
 				if _, ok := p.Selects[inSelect]; !ok {
