@@ -51,12 +51,12 @@ type Config struct {
 	DebugAddr string
 }
 
-// DefaultDBMaxConns is the pool size unless AIMS_DB_MAX_CONNS says otherwise: three
+// defaultDBMaxConns is the pool size unless AIMS_DB_MAX_CONNS says otherwise: three
 // connections per CPU the process may use, at least 4. PostgreSQL runs one process per
 // connection; on the 2-CPU reference machine, 20 connections made 32 clients' requests wait
 // on each other inside PostgreSQL instead of in the pool's queue, and the 99th percentile
 // of a list page was about 1.5–2x what it is with 6 (docs/performance.md).
-func DefaultDBMaxConns() int32 { return int32(max(4, 3*runtime.GOMAXPROCS(0))) }
+func defaultDBMaxConns() int32 { return int32(max(4, 3*runtime.GOMAXPROCS(0))) }
 
 // Production reports whether the process runs with production settings.
 func (c Config) Production() bool { return c.Env == "production" }
@@ -94,7 +94,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionIdle:     dur("AIMS_SESSION_IDLE", 30*time.Minute),
 		SessionLifetime: dur("AIMS_SESSION_LIFETIME", 12*time.Hour),
 		ShutdownTimeout: dur("AIMS_SHUTDOWN_TIMEOUT", 20*time.Second),
-		DBMaxConns:      DefaultDBMaxConns(),
+		DBMaxConns:      defaultDBMaxConns(),
 		BenchBaseline:   str("AIMS_BENCH_BASELINE", ""),
 		DebugAddr:       str("AIMS_DEBUG_ADDR", ""),
 	}

@@ -43,7 +43,7 @@ func (s *Server) aiSystemShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tenantBase := "/t/" + req(r).Membership.TenantSlug
+	tenantBase := tenantHref(r, "")
 	v := pages.ShowView{Tenant: tenantBase, Base: aiSystemPages.base(r), CanWrite: s.can(r, permWriteRegisters),
 		Activity: activityHref(tenantBase, aisystem.Object, id)}
 	err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
@@ -132,9 +132,9 @@ func dataCell(data []aisystem.DataResource) string {
 	return strings.Join(parts, " | ")
 }
 
-// aiSystemFromForm reads the AI system form. Data blocks left blank are dropped here rather
-// than in Normalize, so that the block numbers of validation messages are the blocks the
-// re-shown form has; what the user typed in the others is kept as typed.
+// aiSystemFromForm reads the AI system form. Data blocks left blank are dropped here already
+// (Normalize drops them too), so that the block numbers of validation messages are the
+// blocks the re-shown form has; what the user typed in the others is kept as typed.
 func aiSystemFromForm(r *http.Request) aisystem.System {
 	v := r.PostFormValue
 	s := aisystem.System{Name: v("name"), Purpose: v("purpose"), Description: v("description"),

@@ -44,9 +44,6 @@ var controlFlows = recordFlows[control.Control]{
 // (an AI system id) is the link from a system's page to the controls used for its risks.
 var controlFilters = []string{"objective", "applicability", "status", "owner", "kind", "system"}
 
-// tenantPath is the path of the request's tenant, e.g. /t/acme.
-func tenantPath(r *http.Request) string { return "/t/" + req(r).Membership.TenantSlug }
-
 func (s *Server) controlList(w http.ResponseWriter, r *http.Request) error {
 	lr := parseList(r, controlPages.base(r), controlFilters...)
 	v := pages.ListView{
@@ -133,8 +130,8 @@ func (s *Server) controlShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := pages.ShowView{Base: controlPages.base(r), Tenant: tenantPath(r), CanWrite: s.can(r, permWriteRegisters),
-		Activity: activityHref(tenantPath(r), control.Object, id)}
+	v := pages.ShowView{Base: controlPages.base(r), Tenant: tenantHref(r, ""), CanWrite: s.can(r, permWriteRegisters),
+		Activity: activityHref(tenantHref(r, ""), control.Object, id)}
 	err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
 		if v.Control, err = control.Find(r.Context(), tx, id); err != nil {
 			return err
@@ -198,7 +195,7 @@ func (s *Server) controlArchiveConfirm(w http.ResponseWriter, r *http.Request) e
 // soaPage shows the Statement of Applicability; its data is one query.
 func (s *Server) soaPage(w http.ResponseWriter, r *http.Request) error {
 	m := req(r).Membership
-	v := pages.SoAView{Base: controlPages.base(r), Tenant: tenantPath(r), TenantName: m.TenantName,
+	v := pages.SoAView{Base: controlPages.base(r), Tenant: tenantHref(r, ""), TenantName: m.TenantName,
 		GeneratedAt: time.Now().UTC().Format("2006-01-02 15:04 UTC")}
 	err := s.inTenant(r, func(tx *postgres.Tx) (err error) {
 		v.Statement, err = control.StatementOfApplicability(r.Context(), tx)

@@ -58,15 +58,20 @@ func formErrors(err error) (map[string]string, []components.ErrorItem, bool) {
 	return m, summary, true
 }
 
-// history loads a record's history as the page shows it.
+// history loads a record's history as the page shows it, each entry named by its action.
 func history(r *http.Request, tx *postgres.Tx, objectType string, id uuid.UUID) ([]components.HistoryItem, error) {
+	return historyNamed(r, tx, objectType, id, func(e auditlog.Entry) string { return actionLabel(e.Action) })
+}
+
+// historyNamed is history with each entry named by name.
+func historyNamed(r *http.Request, tx *postgres.Tx, objectType string, id uuid.UUID, name func(auditlog.Entry) string) ([]components.HistoryItem, error) {
 	entries, err := auditlog.History(r.Context(), tx, objectType, id.String(), historyLimit)
 	if err != nil {
 		return nil, err
 	}
 	items := make([]components.HistoryItem, len(entries))
 	for i, e := range entries {
-		it := components.HistoryItem{When: e.OccurredAt.UTC().Format("2006-01-02 15:04 UTC"), Who: e.ActorLabel, Action: actionLabel(e.Action)}
+		it := components.HistoryItem{When: e.OccurredAt.UTC().Format("2006-01-02 15:04 UTC"), Who: e.ActorLabel, Action: name(e)}
 		for _, c := range e.Changes() {
 			it.Changes = append(it.Changes, components.HistoryChange{Field: c.Field, Before: c.Before, After: c.After})
 		}

@@ -34,7 +34,7 @@ var impactFlows = recordFlows[impact.Assessment]{
 
 // impactLinks are the paths the register's pages link to.
 func impactLinks(r *http.Request) pages.Links {
-	base := "/t/" + req(r).Membership.TenantSlug
+	base := tenantHref(r, "")
 	return pages.Links{Base: base + "/" + impact.Object, AISystems: base + "/ai-systems", Risks: base + "/risks"}
 }
 
@@ -255,7 +255,7 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 	}
 	v := pages.RecordView{Links: impactLinks(r), CanWrite: s.can(r, permWriteRegisters), CanApprove: s.can(r, permApprove),
 		Today: today(), Objectives: options(risk.Objectives),
-		Activity: activityHref("/t/"+req(r).Membership.TenantSlug, impact.Object, id)}
+		Activity: activityHref(tenantHref(r, ""), impact.Object, id)}
 	err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
 		if v.Assessment, err = impact.FindAssessment(r.Context(), tx, id); err != nil {
 			return err
@@ -263,7 +263,7 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 		if v.Round, err = impact.FindRound(r.Context(), tx, id, v.Assessment.Round); err != nil {
 			return err
 		}
-		v.History, err = impactHistory(r, tx, id)
+		v.History, err = historyNamed(r, tx, impact.Object, id, impactAction)
 		return err
 	})
 	if err != nil {
@@ -279,24 +279,6 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) impactShow(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRecord(w, r, http.StatusOK, nil)
-}
-
-// impactHistory is the record's history with the round each change concerns in its label.
-func impactHistory(r *http.Request, tx *postgres.Tx, id uuid.UUID) ([]components.HistoryItem, error) {
-	entries, err := auditlog.History(r.Context(), tx, impact.Object, id.String(), historyLimit)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]components.HistoryItem, len(entries))
-	for i, e := range entries {
-		it := components.HistoryItem{When: e.OccurredAt.UTC().Format("2006-01-02 15:04 UTC"), Who: e.ActorLabel,
-			Action: impactAction(e)}
-		for _, c := range e.Changes() {
-			it.Changes = append(it.Changes, components.HistoryChange{Field: c.Field, Before: c.Before, After: c.After})
-		}
-		items[i] = it
-	}
-	return items, nil
 }
 
 // impactAction names a history entry, with its round for the changes made to a round.

@@ -16,7 +16,7 @@ import (
 )
 
 func (s *Server) membersBase(r *http.Request) string {
-	return "/t/" + req(r).Membership.TenantSlug + "/members"
+	return tenantHref(r, "/members")
 }
 
 // roleOptions lists the four roles for a select.
@@ -134,7 +134,7 @@ func (s *Server) memberChangeRole(w http.ResponseWriter, r *http.Request) error 
 	}
 	if id == req(r).User.ID && role != tenant.RoleAdmin {
 		s.flash(r, "success", "Your role is now "+role.Label()+". You no longer manage the members of this workspace.")
-		http.Redirect(w, r, "/t/"+req(r).Membership.TenantSlug+"/", http.StatusSeeOther)
+		http.Redirect(w, r, tenantHref(r, "/"), http.StatusSeeOther)
 		return nil
 	}
 	s.flash(r, "success", m.DisplayName+" ("+m.Email+") is now "+m.Role.Label()+".")

@@ -19,7 +19,7 @@ type registerPages struct{ slug, title string }
 
 // base is the path of the register's list, e.g. /t/acme/parties.
 func (p registerPages) base(r *http.Request) string {
-	return "/t/" + req(r).Membership.TenantSlug + "/" + p.slug
+	return tenantHref(r, "/"+p.slug)
 }
 
 // href is the path of one record's page.
@@ -114,7 +114,7 @@ func (f recordFlows[T]) showRecord(s *Server) handlerFunc {
 			return err
 		}
 		v := recordPage[T]{Base: f.reg.base(r), CanWrite: s.can(r, permWriteRegisters),
-			Activity: activityHref("/t/"+req(r).Membership.TenantSlug, f.reg.slug, id)}
+			Activity: activityHref(tenantHref(r, ""), f.reg.slug, id)}
 		err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
 			if v.Record, err = f.find(r.Context(), tx, id); err != nil {
 				return err

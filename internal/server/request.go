@@ -35,10 +35,15 @@ func withRequest(ctx context.Context, rq *request) context.Context {
 
 // req returns the request's state; middleware always sets it first.
 func req(r *http.Request) *request {
-	if rq, ok := r.Context().Value(requestKey{}).(*request); ok {
+	if rq, ok := requestFrom(r.Context()); ok {
 		return rq
 	}
 	return &request{Log: slog.Default()}
+}
+
+// tenantHref is a path in the request's tenant, e.g. /t/acme/ai-systems ("" for /t/acme).
+func tenantHref(r *http.Request, path string) string {
+	return "/t/" + req(r).Membership.TenantSlug + path
 }
 
 // actor is who the request acts for, for the audit trail.

@@ -26,11 +26,6 @@ var riskPages = registerPages{slug: risk.Object, title: "AI risks"}
 // forms need the criteria and the AI systems.
 var riskFlows = recordFlows[risk.Risk]{reg: riskPages, find: risk.Find, setArchived: risk.SetArchived}
 
-// tenantHref is a path in the request's tenant, e.g. /t/acme/ai-systems.
-func tenantHref(r *http.Request, path string) string {
-	return "/t/" + req(r).Membership.TenantSlug + path
-}
-
 func (s *Server) riskList(w http.ResponseWriter, r *http.Request) error {
 	lr := parseList(r, riskPages.base(r), risk.Filters...)
 	v := pages.ListView{

@@ -138,8 +138,8 @@ func (s *Server) treatmentShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := pages.ShowView{Base: treatmentPages.base(r), Tenant: tenantPath(r), CanWrite: s.can(r, permWriteRegisters),
-		Today: time.Now().UTC().Format(time.DateOnly), Activity: activityHref(tenantPath(r), treatment.Object, id)}
+	v := pages.ShowView{Base: treatmentPages.base(r), Tenant: tenantHref(r, ""), CanWrite: s.can(r, permWriteRegisters),
+		Today: time.Now().UTC().Format(time.DateOnly), Activity: activityHref(tenantHref(r, ""), treatment.Object, id)}
 	err = s.inTenant(r, func(tx *postgres.Tx) (err error) {
 		if v.Treatment, err = treatment.Find(r.Context(), tx, id); err != nil {
 			return err
@@ -256,7 +256,7 @@ const risksListed = 100
 
 // treatmentFormOptions fills in what the treatment form offers: owners, risks and controls.
 func treatmentFormOptions(r *http.Request, tx *postgres.Tx, v *pages.FormView) (err error) {
-	v.RisksHref = tenantPath(r) + "/risks/new"
+	v.RisksHref = tenantHref(r, "/risks/new")
 	if v.Owners, err = memberOptions(r, tx); err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 // planned serves the page of a register that is not built yet.
 func (s *Server) planned(reg register.Register) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		s.render(w, r, http.StatusOK, workspace.Planned(s.page(r, reg.Title), reg, "/t/"+req(r).Membership.TenantSlug))
+		s.render(w, r, http.StatusOK, workspace.Planned(s.page(r, reg.Title), reg, tenantHref(r, "")))
 		return nil
 	}
 }
@@ -38,7 +38,7 @@ func (s *Server) planned(reg register.Register) handlerFunc {
 // activity lists the tenant's audit trail, filtered by actor, object and dates, by keyset.
 func (s *Server) activity(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	base := "/t/" + req(r).Membership.TenantSlug + "/activity"
+	base := tenantHref(r, "/activity")
 	v := workspace.ActivityView{Base: base, Actor: q.Get("actor"), Object: q.Get("object"), ObjectID: q.Get("id"),
 		From: q.Get("from"), To: q.Get("to"), Errors: map[string]string{}}
 	f := auditlog.Filter{ObjectType: v.Object, ObjectID: v.ObjectID}
