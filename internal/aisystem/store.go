@@ -166,15 +166,6 @@ func saveData(ctx context.Context, tx *postgres.Tx, systemID uuid.UUID, data []D
 	return nil
 }
 
-// ownerError turns a foreign-key violation on the owner into the owner field's message.
-func ownerError(err error, context string) error {
-	if postgres.IsForeignKeyViolation(err) {
-		return &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "owner_id", Message: "Choose an owner who is a member of this workspace"}}}
-	}
-	return fmt.Errorf("%s: %w", context, err)
-}
-
 // Create validates and stores a new AI system with its data resources.
 func Create(ctx context.Context, tx *postgres.Tx, in System) (System, error) {
 	in.Normalize()
@@ -195,7 +186,7 @@ func Create(ctx context.Context, tx *postgres.Tx, in System) (System, error) {
 			@reason, @in_scope, @tooling, @compute, @suppliers, nullif(@owner, '')::uuid, @actor, @now, @actor, @now)
 		RETURNING id`, args).Scan(&id)
 	if err != nil {
-		return System{}, ownerError(err, "aisystem: create")
+		return System{}, record.OwnerError(err, "aisystem: create")
 	}
 	if err := saveData(ctx, tx, id, in.Data); err != nil {
 		return System{}, err
@@ -228,7 +219,7 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in System) (Syst
 			compute = @compute, suppliers = @suppliers, owner_id = nullif(@owner, '')::uuid,
 			updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, systemArgs(tx, in)); err != nil {
-		return System{}, ownerError(err, "aisystem: update")
+		return System{}, record.OwnerError(err, "aisystem: update")
 	}
 	if err := saveData(ctx, tx, id, in.Data); err != nil {
 		return System{}, err

@@ -181,7 +181,7 @@ func Create(ctx context.Context, tx *postgres.Tx, in Control) (Control, error) {
 			@justification, @reasons, @status, nullif(@owner, '')::uuid, @actor, @now, @actor, @now)
 		RETURNING id`, a).Scan(&id)
 	if err != nil {
-		return Control{}, ownerError(err, "control: create")
+		return Control{}, record.OwnerError(err, "control: create")
 	}
 	out, err := Find(ctx, tx, id)
 	if err != nil {
@@ -219,7 +219,7 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Control) (Con
 			inclusion_reasons = @reasons, implementation_status = @status, owner_id = nullif(@owner, '')::uuid,
 			updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, args(tx, in)); err != nil {
-		return Control{}, ownerError(err, "control: update")
+		return Control{}, record.OwnerError(err, "control: update")
 	}
 	after, err := Find(ctx, tx, id)
 	if err != nil {
@@ -239,15 +239,6 @@ var archive = record.Archive[Control]{Table: "controls", Object: Object, Find: f
 // default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Control, error) {
 	return archive.Set(ctx, tx, id, archived)
-}
-
-// ownerError turns a foreign-key violation on the owner into a message beside the field.
-func ownerError(err error, context string) error {
-	if postgres.IsForeignKeyViolation(err) {
-		return &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "owner_id", Message: "Choose an owner who is a member of this workspace"}}}
-	}
-	return fmt.Errorf("%s: %w", context, err)
 }
 
 // Option is a control as a multi-select offers it (treatment forms), grouped by objective.

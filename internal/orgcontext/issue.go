@@ -86,9 +86,9 @@ func (i Issue) Validate() error {
 	v.Check(Has(IssueCategories, i.Category), "category", "Choose a category")
 	v.Check(utf8.RuneCountInString(i.Description) <= 5000, "description", "Keep the description under 5,000 characters")
 	v.Check(utf8.RuneCountInString(i.Effect) <= 5000, "effect", "Keep the effect under 5,000 characters")
-	checkOwner(&v, i.OwnerID)
+	record.CheckOwner(&v, "owner_id", i.OwnerID)
 	v.Check(Has(IssueStatuses, i.Status), "status", "Choose a status")
-	checkDate(&v, "review_date", i.ReviewDate)
+	record.CheckDate(&v, "review_date", i.ReviewDate)
 	return v.Err()
 }
 
@@ -110,20 +110,4 @@ func LabelOf(choices []Choice, value string) string {
 		}
 	}
 	return value
-}
-
-func checkOwner(v *apperr.Validation, owner string) {
-	if owner == "" {
-		return
-	}
-	_, err := uuid.Parse(owner)
-	v.Check(err == nil, "owner_id", "Choose an owner from the list")
-}
-
-func checkDate(v *apperr.Validation, field, s string) {
-	if s == "" {
-		return
-	}
-	_, err := time.Parse(time.DateOnly, s)
-	v.Check(err == nil, field, "Enter a real date, for example 2027-03-31")
 }

@@ -101,7 +101,7 @@ func CreateIssue(ctx context.Context, tx *postgres.Tx, in Issue) (Issue, error) 
 		VALUES (@tenant, @ref, @title, @origin, @category, @description, @effect, nullif(@owner, '')::uuid, @status,
 			nullif(@review_date, '')::date, @actor, @now, @actor, @now) RETURNING id`, args).Scan(&id)
 	if err != nil {
-		return Issue{}, ownerError(err, "orgcontext: create issue")
+		return Issue{}, record.OwnerError(err, "orgcontext: create issue")
 	}
 	out, err := FindIssue(ctx, tx, id)
 	if err != nil {
@@ -130,7 +130,7 @@ func UpdateIssue(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Issue) (
 			review_date = nullif(@review_date, '')::date, updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, issueArgs(tx, in))
 	if err != nil {
-		return Issue{}, ownerError(err, "orgcontext: update issue")
+		return Issue{}, record.OwnerError(err, "orgcontext: update issue")
 	}
 	after, err := FindIssue(ctx, tx, id)
 	if err != nil {
@@ -146,13 +146,4 @@ var issueArchive = record.Archive[Issue]{Table: "context_issues", Object: IssueO
 // SetIssueArchived archives (true) or restores (false) an issue.
 func SetIssueArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Issue, error) {
 	return issueArchive.Set(ctx, tx, id, archived)
-}
-
-// ownerError turns a foreign-key violation on the owner into a field message.
-func ownerError(err error, context string) error {
-	if postgres.IsForeignKeyViolation(err) {
-		return &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "owner_id", Message: "Choose an owner who is a member of this workspace"}}}
-	}
-	return fmt.Errorf("%s: %w", context, err)
 }

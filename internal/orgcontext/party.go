@@ -105,7 +105,7 @@ func (p Party) Validate() error {
 	v.Check(p.Name != "" && utf8.RuneCountInString(p.Name) <= 200, "name", "Enter a name of up to 200 characters")
 	v.Check(Has(PartyKinds, p.Kind), "kind", "Choose the kind of party")
 	v.Check(utf8.RuneCountInString(p.Description) <= 5000, "description", "Keep the description under 5,000 characters")
-	checkOwner(&v, p.OwnerID)
+	record.CheckOwner(&v, "owner_id", p.OwnerID)
 	v.Check(Has(PartyStatuses, p.Status), "status", "Choose a status")
 	v.Check(len(p.Requirements) <= MaxRequirements, "requirements", fmt.Sprintf("Record at most %d requirements per party", MaxRequirements))
 	for i, r := range p.Requirements {

@@ -153,7 +153,7 @@ func CreateParty(ctx context.Context, tx *postgres.Tx, in Party) (Party, error) 
 		VALUES (@tenant, @ref, @name, @kind, @description, nullif(@owner, '')::uuid, @status, @actor, @now, @actor, @now)
 		RETURNING id`, args).Scan(&id)
 	if err != nil {
-		return Party{}, ownerError(err, "orgcontext: create party")
+		return Party{}, record.OwnerError(err, "orgcontext: create party")
 	}
 	if err := saveRequirements(ctx, tx, id, in.Requirements); err != nil {
 		return Party{}, err
@@ -183,7 +183,7 @@ func UpdateParty(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Party) (
 	if _, err := tx.Exec(ctx, `UPDATE parties SET name = @name, kind = @kind, description = @description,
 			owner_id = nullif(@owner, '')::uuid, status = @status, updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, partyArgs(tx, in)); err != nil {
-		return Party{}, ownerError(err, "orgcontext: update party")
+		return Party{}, record.OwnerError(err, "orgcontext: update party")
 	}
 	if err := saveRequirements(ctx, tx, id, in.Requirements); err != nil {
 		return Party{}, err

@@ -189,8 +189,8 @@ func (r Risk) Validate(c Criteria) error {
 		v.Check(utf8.RuneCountInString(f.value) <= 5000, f.name, "Keep this under 5,000 characters")
 	}
 	r.Ratings.Check(&v, c)
-	checkOwner(&v, r.OwnerID)
-	checkDate(&v, "review_date", r.ReviewDate)
+	record.CheckOwner(&v, "owner_id", r.OwnerID)
+	record.CheckDate(&v, "review_date", r.ReviewDate)
 	v.Check(orgcontext.Has(Statuses, r.Status), "status", "Choose a status")
 	v.Check(utf8.RuneCountInString(r.AssessmentNote) <= 2000, "note", "Keep the note under 2,000 characters")
 	if r.ImpactAssessmentID != "" {
@@ -198,22 +198,6 @@ func (r Risk) Validate(c Criteria) error {
 		v.Check(err == nil, "impact_assessment_id", "Choose the impact assessment from the list")
 	}
 	return v.Err()
-}
-
-func checkOwner(v *apperr.Validation, owner string) {
-	if owner == "" {
-		return
-	}
-	_, err := uuid.Parse(owner)
-	v.Check(err == nil, "owner_id", "Choose an owner from the list")
-}
-
-func checkDate(v *apperr.Validation, field, s string) {
-	if s == "" {
-		return
-	}
-	_, err := time.Parse(time.DateOnly, s)
-	v.Check(err == nil, field, "Enter a real date, for example 2027-03-31")
 }
 
 // Assessment is one dated result of assessing a risk (8.2): the ratings and levels given,
@@ -241,7 +225,7 @@ func (a Reassessment) Validate(c Criteria) error {
 	var v apperr.Validation
 	a.Ratings.Check(&v, c)
 	v.Check(utf8.RuneCountInString(a.Note) <= 2000, "note", "Keep the note under 2,000 characters")
-	checkDate(&v, "review_date", a.ReviewDate)
+	record.CheckDate(&v, "review_date", a.ReviewDate)
 	return v.Err()
 }
 

@@ -304,7 +304,7 @@ func Create(ctx context.Context, tx *postgres.Tx, in Treatment) (Treatment, erro
 			@check, @effectiveness, @actor, @now, @actor, @now)
 		RETURNING id`, a).Scan(&id)
 	if err != nil {
-		return Treatment{}, ownerError(err, "treatment: create")
+		return Treatment{}, record.OwnerError(err, "treatment: create")
 	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
@@ -336,7 +336,7 @@ func Update(ctx context.Context, tx *postgres.Tx, id uuid.UUID, in Treatment) (T
 			owner_id = nullif(@owner, '')::uuid, due_date = nullif(@due, '')::date, status = @status,
 			effectiveness_check = @check, effectiveness = @effectiveness, updated_by = @actor, updated_at = @now
 		WHERE tenant_id = @tenant AND id = @id`, args(tx, in)); err != nil {
-		return Treatment{}, ownerError(err, "treatment: update")
+		return Treatment{}, record.OwnerError(err, "treatment: update")
 	}
 	if err := saveLinks(ctx, tx, id, in); err != nil {
 		return Treatment{}, err
@@ -358,12 +358,4 @@ var archive = record.Archive[Treatment]{Table: "treatments", Object: Object, Fin
 // default list but keep their history and can be restored.
 func SetArchived(ctx context.Context, tx *postgres.Tx, id uuid.UUID, archived bool) (Treatment, error) {
 	return archive.Set(ctx, tx, id, archived)
-}
-
-func ownerError(err error, context string) error {
-	if postgres.IsForeignKeyViolation(err) {
-		return &apperr.Error{Code: apperr.Invalid, Message: "Check the highlighted fields",
-			Fields: []apperr.FieldError{{Field: "owner_id", Message: "Choose an owner who is a member of this workspace"}}}
-	}
-	return fmt.Errorf("%s: %w", context, err)
 }

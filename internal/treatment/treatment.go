@@ -234,8 +234,8 @@ func (t Treatment) Validate() error {
 	v.Check(utf8.RuneCountInString(t.Description) <= 5000, "description", "Keep the description under 5,000 characters")
 	checkIDs(&v, "risk_ids", t.RiskIDs, "Choose risks from the list")
 	checkIDs(&v, "control_ids", t.ControlIDs, "Choose controls from the list")
-	checkOwner(&v, "owner_id", t.OwnerID)
-	checkDate(&v, "due_date", t.DueDate)
+	record.CheckOwner(&v, "owner_id", t.OwnerID)
+	record.CheckDate(&v, "due_date", t.DueDate)
 	v.Check(Has(Statuses, t.Status), "status", "Choose a status")
 	v.Check(Has(Effectiveness, t.Effectiveness), "effectiveness", "Choose the result of the effectiveness check")
 	v.Check(t.Effectiveness == "not_checked" || t.EffectivenessCheck != "", "effectiveness_check",
@@ -244,8 +244,8 @@ func (t Treatment) Validate() error {
 	v.Check(len(t.Actions) <= MaxActions, "actions", fmt.Sprintf("Record at most %d actions per treatment", MaxActions))
 	for i, a := range t.Actions {
 		v.Check(a.Title != "" && utf8.RuneCountInString(a.Title) <= 500, ActionField(i, "title"), "Describe the action (up to 500 characters)")
-		checkOwner(&v, ActionField(i, "owner"), a.OwnerID)
-		checkDate(&v, ActionField(i, "due"), a.DueDate)
+		record.CheckOwner(&v, ActionField(i, "owner"), a.OwnerID)
+		record.CheckDate(&v, ActionField(i, "due"), a.DueDate)
 		v.Check(Has(ActionStatuses, a.Status), ActionField(i, "status"), "Choose the action's status")
 	}
 	return v.Err()
@@ -262,22 +262,6 @@ func checkIDs(v *apperr.Validation, field string, ids []string, message string) 
 			return
 		}
 	}
-}
-
-func checkOwner(v *apperr.Validation, field, owner string) {
-	if owner == "" {
-		return
-	}
-	_, err := uuid.Parse(owner)
-	v.Check(err == nil, field, "Choose an owner from the list")
-}
-
-func checkDate(v *apperr.Validation, field, s string) {
-	if s == "" {
-		return
-	}
-	_, err := time.Parse(time.DateOnly, s)
-	v.Check(err == nil, field, "Enter a real date, for example 2027-03-31")
 }
 
 // snapshot is the treatment as the audit trail records it: links and actions as text, so
